@@ -1,0 +1,97 @@
+namespace Clearinghouse.Media.Images;
+
+/// <summary>
+/// Decodes untrusted image files to 8-bit RGB(A) the way the PDQ reference sees them: format chosen by magic
+/// bytes, first frame only, alpha kept but never composited, no colour management, no EXIF orientation unless
+/// asked. Every failure — whatever the library underneath threw — is an <see cref="ImageDecodeException"/>
+/// with a one-line reason.
+/// </summary>
+public sealed class ImageDecoder
+{
+    private static readonly IImageDecoder Skia = new SkiaImageDecoder();
+    private static readonly IImageDecoder Tiff = new ImageSharpTiffDecoder();
+
+    public ImageDecoder(ImageDecodeOptions? options = null)
+    {
+        Options = options ?? ImageDecodeOptions.Default;
+    }
+
+    public ImageDecodeOptions Options { get; }
+
+    /// <summary>Decodes the first <paramref name="length"/> bytes of <paramref name="data"/>.</summary>
+    public DecodedImage Decode(byte[] data, int length)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, data.Length);
+        if (length == 0)
+        {
+            throw new ImageDecodeException(ImageDecodeFailure.Empty, "the file is empty");
+        }
+
+        if (length > Options.MaxBytes)
+        {
+            throw new ImageDecodeException(ImageDecodeFailure.TooLarge, $"the file is {length:N0} bytes, over the limit of {Options.MaxBytes:N0} (raise it with --max-bytes)");
+        }
+
+        var format = ImageFormatSniffer.Sniff(data.AsSpan(0, Math.Min(length, ImageFormatSniffer.HeaderLength)));
+        if (format == ImageFormat.Unknown)
+        {
+            throw new ImageDecodeException(ImageDecodeFailure.UnsupportedFormat, "not an image in a supported format (JPEG, PNG, GIF, BMP, WebP, TIFF)");
+        }
+
+        var decoder = format == ImageFormat.Tiff ? Tiff : Skia;
+        DecodedImage image;
+        int orientation;
+        try
+        {
+            (image, orientation) = decoder.Decode(data, length, format, Options);
+        }
+        catch (ImageDecodeException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Decoders throw all sorts on crafted input (ImageSharp 2.1 even NullReferenceException).
+            throw new ImageDecodeException(ImageDecodeFailure.Corrupt, $"corrupt {format.ToString().ToUpperInvariant()} image ({ex.GetType().Name}: {FirstLine(ex.Message)})", ex);
+        }
+
+        if (!Options.ApplyExifOrientation || orientation == 1)
+        {
+            return image;
+        }
+
+        using (image)
+        {
+            return PixelOps.Orient(image, orientation);
+        }
+    }
+
+    /// <summary>Reads and decodes a file, refusing it before reading if it is over the size limit.</summary>
+    public DecodedImage DecodeFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        long size = stream.Length;
+        if (size > Options.MaxBytes)
+        {
+            throw new ImageDecodeException(ImageDecodeFailure.TooLarge, $"the file is {size:N0} bytes, over the limit of {Options.MaxBytes:N0} (raise it with --max-bytes)");
+        }
+
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
+        try
+        {
+            int length = stream.ReadAtLeast(buffer.AsSpan(0, (int)size), (int)size, throwOnEndOfStream: false);
+            return Decode(buffer, length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOfAny(['\r', '\n']);
+        return newline < 0 ? message : message[..newline];
+    }
+}

@@ -1,0 +1,90 @@
+using Clearinghouse.Hashing;
+using Clearinghouse.Hashing.Pdq;
+using Clearinghouse.Media.Images;
+using Clearinghouse.Tests;
+
+namespace Clearinghouse.Media.Tests;
+
+/// <summary>
+/// Our decoder + hasher against the reference's own output on its own test images
+/// (<c>shared/testdata/pdq/expected*.tsv</c>, never edited). Every file must match bit for bit.
+/// </summary>
+public sealed class PdqGoldenTests
+{
+    public static TheoryData<string, string, int> ExpectedHashes()
+    {
+        var data = new TheoryData<string, string, int>();
+        foreach (var line in File.ReadLines(TestData.PathOf("pdq", "expected.tsv")))
+        {
+            var f = line.Split('\t');
+            data.Add(f[0], f[1], int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string, string[]> ExpectedDihedral()
+    {
+        var data = new TheoryData<string, string[]>();
+        foreach (var line in File.ReadLines(TestData.PathOf("pdq", "expected_dihedral.tsv")))
+        {
+            var f = line.Split('\t');
+            data.Add(f[0], f[1..]);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_reference_lists_cover_all_49_images()
+    {
+        Assert.Equal(49, ExpectedHashes().Count);
+        Assert.Equal(49, ExpectedDihedral().Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(ExpectedHashes))]
+    public void Hash_and_quality_equal_the_reference_bit_for_bit(string path, string expectedHash, int expectedQuality)
+    {
+        using var image = new ImageDecoder().DecodeFile(TestData.PathOf("pdq", "images", path));
+        var result = new PdqHasher().Hash(image.Pixels);
+
+        Assert.Equal(expectedHash, result.Hash.ToString());
+        Assert.Equal(expectedQuality, result.Quality);
+    }
+
+    [Theory]
+    [MemberData(nameof(ExpectedDihedral))]
+    public void All_eight_dihedral_hashes_equal_the_reference(string path, string[] expected)
+    {
+        using var image = new ImageDecoder().DecodeFile(TestData.PathOf("pdq", "images", path));
+        var result = new PdqHasher().HashDihedral(image.Pixels);
+
+        var actual = result.ToArray().Select(h => h.ToString()).ToArray();
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void The_upstream_hash_lists_have_exactly_250_pairs_within_31_by_brute_force()
+    {
+        var needles = File.ReadLines(TestData.PathOf("pdq", "hashlists", "needles.txt")).Select(Hash256.Parse).ToArray();
+        var haystack = File.ReadLines(TestData.PathOf("pdq", "hashlists", "haystack.txt")).Select(Hash256.Parse).ToArray();
+        Assert.Equal(100, needles.Length);
+        Assert.Equal(1350, haystack.Length);
+
+        int within31 = 0;
+        int within32 = 0;
+        foreach (var n in needles)
+        {
+            foreach (var h in haystack)
+            {
+                int d = Hash256.Distance(n, h);
+                within31 += d <= 31 ? 1 : 0;
+                within32 += d <= 32 ? 1 : 0;
+            }
+        }
+
+        Assert.Equal(250, within31);
+        Assert.Equal(250, within32);
+    }
+}
