@@ -6,6 +6,7 @@ namespace Clearinghouse.Hashing.Pdq;
 /// </summary>
 internal static class DihedralDct
 {
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(DihedralTransform transform, ReadOnlySpan<float> a, Span<float> b)
     {
         for (int i = 0; i < 16; i++)

@@ -16,6 +16,7 @@ internal static class Median256
     }
 
     /// <summary>Hoare-style quickselect: the value of rank <paramref name="k"/> (0-based).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static float QuickSelect(Span<float> a, int k)
     {
         int lo = 0;

@@ -49,7 +49,7 @@ internal static class PdqDct
     /// <param name="a">64x64 input, row-major.</param>
     /// <param name="t">16x64 scratch.</param>
     /// <param name="b">16x16 output, row-major.</param>
-    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transform(ReadOnlySpan<float> a, Span<float> t, Span<float> b)
     {
         ReadOnlySpan<float> d = Matrix;

@@ -25,8 +25,6 @@ public sealed class PdqHasher
     /// <summary>Images with a side below this hash to all zeros with quality 0, as in the reference.</summary>
     public const int MinimumSide = 5;
 
-    private const int Lanes = 8;
-
     // Exact float products of each byte value with the reference's luma coefficients.
     private static readonly float[] RedLuma = LumaTable(0.299f);
     private static readonly float[] GreenLuma = LumaTable(0.587f);
@@ -47,6 +45,7 @@ public sealed class PdqHasher
     private float[] _narrow2 = [];
     private int[] _sourceColumns = [];
     private int[] _sourceRows = [];
+    private uint[] _packedRow = [];
 
     /// <summary>Creates a hasher for photos (with the reference photo hasher's 512x512 pre-resize).</summary>
     public PdqHasher()
@@ -122,7 +121,7 @@ public sealed class PdqHasher
             // The reference skips the blur for a 64x64 luma plane and uses it directly.
             for (int y = 0; y < 64; y++)
             {
-                FillLumaRow(pixels, grey, _sourceRows[y], width, _block64.AsSpan(y * 64, 64), 1);
+                FillLumaRow(pixels, grey, _sourceRows[y], width, _block64.AsSpan(y * 64, 64));
             }
         }
         else
@@ -136,19 +135,24 @@ public sealed class PdqHasher
     }
 
     /// <summary>
-    /// Two passes of (box filter along rows, box filter along columns), then decimation to 64x64 — only the
-    /// values the decimation reads are divided out in the second pass.
+    /// Two passes of (box filter along rows, box filter along columns), then decimation to 64x64. Rows are
+    /// filtered eight at a time after an 8x8-block transpose; columns eight adjacent at a time in place. In the
+    /// second pass only the 64 columns and 64 rows that the decimation reads are kept.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BlurAndDecimate(PixelBuffer pixels, bool grey, int width, int height)
     {
+        const int lanes = JaroszBox.Lanes;
         int rowWindow = JaroszBox.WindowSize(width);
         int columnWindow = JaroszBox.WindowSize(height);
-        int paddedWidth = (width + Lanes - 1) & ~(Lanes - 1);
+        int paddedWidth = (width + lanes - 1) & ~(lanes - 1);
+        int paddedHeight = (height + lanes - 1) & ~(lanes - 1);
 
-        Ensure(ref _full, height * paddedWidth);
-        Ensure(ref _full2, height * paddedWidth);
-        Ensure(ref _lineIn, width * Lanes);
-        Ensure(ref _lineOut, width * Lanes);
+        // Padding rows and columns carry independent junk lanes that are never read back.
+        Ensure(ref _full, paddedHeight * paddedWidth);
+        Ensure(ref _full2, paddedHeight * paddedWidth);
+        Ensure(ref _lineIn, paddedWidth * lanes);
+        Ensure(ref _lineOut, paddedWidth * lanes);
         Ensure(ref _narrow, height * 64);
         Ensure(ref _narrow2, height * 64);
 
@@ -158,53 +162,46 @@ public sealed class PdqHasher
             _decimateRows[j] = (int)((j + 0.5) * height / 64);
         }
 
-        // Pass 1, rows: eight rows at a time, luma written straight into the interleaved line buffer.
-        for (int rowBase = 0; rowBase < height; rowBase += Lanes)
+        for (int y = 0; y < height; y++)
         {
-            int rows = Math.Min(Lanes, height - rowBase);
-            for (int lane = 0; lane < rows; lane++)
-            {
-                FillLumaRow(pixels, grey, _sourceRows[rowBase + lane], width, _lineIn.AsSpan(lane), Lanes);
-            }
-
-            JaroszBox.Filter8(_lineIn, _lineOut, width, Lanes, rowWindow);
-            Deinterleave(_lineOut, rows, width, _full.AsSpan(rowBase * paddedWidth), paddedWidth);
+            FillLumaRow(pixels, grey, _sourceRows[y], width, _full.AsSpan(y * paddedWidth, width));
         }
 
-        // Pass 1, columns: eight adjacent columns per vector.
-        for (int column = 0; column < paddedWidth; column += Lanes)
+        // Pass 1, rows: sixteen rows at a time, moved into and out of the interleaved layout by 8x8 transposes.
+        for (int rowBase = 0; rowBase < height; rowBase += lanes)
         {
-            JaroszBox.Filter8(_full.AsSpan(column), _full2.AsSpan(column), height, paddedWidth, columnWindow);
+            ToLines(_full, rowBase, paddedWidth, width);
+            JaroszBox.Filter16(_lineIn, _lineOut, width, lanes, rowWindow);
+            Transpose8.FromInterleaved(_lineOut, lanes, width, _full2.AsSpan(rowBase * paddedWidth), paddedWidth);
+            Transpose8.FromInterleaved(_lineOut.AsSpan(8), lanes, width, _full2.AsSpan((rowBase + 8) * paddedWidth), paddedWidth);
+        }
+
+        // Pass 1, columns: sixteen adjacent columns per step.
+        for (int column = 0; column < paddedWidth; column += lanes)
+        {
+            JaroszBox.Filter16(_full2.AsSpan(column), _full.AsSpan(column), height, paddedWidth, columnWindow);
         }
 
         // Pass 2, rows: keep only the 64 columns the decimation samples.
-        for (int rowBase = 0; rowBase < height; rowBase += Lanes)
+        for (int rowBase = 0; rowBase < height; rowBase += lanes)
         {
-            int rows = Math.Min(Lanes, height - rowBase);
-            for (int lane = 0; lane < rows; lane++)
-            {
-                var source = _full2.AsSpan((rowBase + lane) * paddedWidth, width);
-                for (int x = 0; x < source.Length; x++)
-                {
-                    _lineIn[(x * Lanes) + lane] = source[x];
-                }
-            }
-
-            JaroszBox.Filter8(_lineIn, _lineOut, width, Lanes, rowWindow);
+            ToLines(_full, rowBase, paddedWidth, width);
+            JaroszBox.Filter16(_lineIn, _lineOut, width, lanes, rowWindow);
+            int rows = Math.Min(lanes, height - rowBase);
             for (int lane = 0; lane < rows; lane++)
             {
                 var target = _narrow.AsSpan((rowBase + lane) * 64, 64);
-                for (int j = 0; j < 64; j++)
+                for (int j = 0; j < target.Length; j++)
                 {
-                    target[j] = _lineOut[(_decimateColumns[j] * Lanes) + lane];
+                    target[j] = _lineOut[(_decimateColumns[j] * lanes) + lane];
                 }
             }
         }
 
         // Pass 2, columns, on the 64 kept columns; then keep the 64 sampled rows.
-        for (int column = 0; column < 64; column += Lanes)
+        for (int column = 0; column < 64; column += lanes)
         {
-            JaroszBox.Filter8(_narrow.AsSpan(column), _narrow2.AsSpan(column), height, 64, columnWindow);
+            JaroszBox.Filter16(_narrow.AsSpan(column), _narrow2.AsSpan(column), height, 64, columnWindow);
         }
 
         for (int i = 0; i < 64; i++)
@@ -213,47 +210,108 @@ public sealed class PdqHasher
         }
     }
 
-    private static void Deinterleave(ReadOnlySpan<float> lines, int rows, int width, Span<float> target, int targetStride)
+    /// <summary>Rows rowBase..rowBase+15 of <paramref name="plane"/> into the interleaved line buffer.</summary>
+    private void ToLines(float[] plane, int rowBase, int paddedWidth, int width)
     {
-        for (int lane = 0; lane < rows; lane++)
+        Transpose8.ToInterleaved(plane.AsSpan(rowBase * paddedWidth), paddedWidth, width, _lineIn, JaroszBox.Lanes);
+        Transpose8.ToInterleaved(plane.AsSpan((rowBase + 8) * paddedWidth), paddedWidth, width, _lineIn.AsSpan(8), JaroszBox.Lanes);
+    }
+
+    /// <summary>Writes the luma of one (resampled) row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FillLumaRow(PixelBuffer pixels, bool grey, int sourceRow, int width, Span<float> target)
+    {
+        var words = PackedRow(pixels, sourceRow, width, out int redShift, out int greenShift, out int blueShift);
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var row = target.Slice(lane * targetStride, width);
-            for (int x = 0; x < row.Length; x++)
+            var mask = Vector256.Create(0xFFu);
+            var redCoefficient = Vector256.Create(0.299f);
+            var greenCoefficient = Vector256.Create(0.587f);
+            var blueCoefficient = Vector256.Create(0.114f);
+            for (; x + 8 <= width; x += 8)
             {
-                row[x] = lines[(x * Lanes) + lane];
+                var v = Vector256.Create(words.Slice(x, 8));
+                var red = Vector256.ConvertToSingle(((v >> redShift) & mask).AsInt32());
+                if (grey)
+                {
+                    // The reference reads a grey (PGM) image and uses the level itself, not the RGB formula.
+                    red.CopyTo(target.Slice(x, 8));
+                    continue;
+                }
+
+                var green = Vector256.ConvertToSingle(((v >> greenShift) & mask).AsInt32());
+                var blue = Vector256.ConvertToSingle(((v >> blueShift) & mask).AsInt32());
+
+                // ((0.299f*R + 0.587f*G) + 0.114f*B), every product and sum rounded to float: the reference's order.
+                ((redCoefficient * red) + (greenCoefficient * green) + (blueCoefficient * blue)).CopyTo(target.Slice(x, 8));
             }
+        }
+
+        for (; x < width; x++)
+        {
+            uint w = words[x];
+            target[x] = grey
+                ? (byte)(w >> redShift)
+                : RedLuma[(byte)(w >> redShift)] + GreenLuma[(byte)(w >> greenShift)] + BlueLuma[(byte)(w >> blueShift)];
         }
     }
 
-    /// <summary>Writes the luma of one (resampled) row, <paramref name="step"/> floats apart.</summary>
-    private void FillLumaRow(PixelBuffer pixels, bool grey, int sourceRow, int width, Span<float> target, int step)
+    /// <summary>
+    /// Row <paramref name="sourceRow"/> resampled to <paramref name="width"/> pixels as one 32-bit word per pixel,
+    /// with the bit offsets of red, green and blue in each word (all 0 for grey). A 32-bit row at its own width is
+    /// used in place.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ReadOnlySpan<uint> PackedRow(PixelBuffer pixels, int sourceRow, int width, out int redShift, out int greenShift, out int blueShift)
     {
         var row = pixels.Row(sourceRow);
-        var columns = _sourceColumns.AsSpan(0, width);
+        var (r, g, b) = pixels.ChannelOffsets;
         int bpp = pixels.BytesPerPixel;
-        if (grey)
+        (redShift, greenShift, blueShift) = bpp == 3 ? (0, 8, 16) : (r * 8, g * 8, b * 8);
+        if (bpp == 4 && pixels.Width == width)
         {
-            // The reference reads a grey (PGM) image and uses the level itself, not the RGB formula.
-            for (int x = 0; x < columns.Length; x++)
+            return MemoryMarshal.Cast<byte, uint>(row);
+        }
+
+        Ensure(ref _packedRow, width);
+        var packed = _packedRow.AsSpan(0, width);
+        var columns = _sourceColumns.AsSpan(0, width);
+        ref byte source = ref MemoryMarshal.GetReference(row);
+        ref uint destination = ref MemoryMarshal.GetReference(packed);
+        ref int column = ref MemoryMarshal.GetReference(columns);
+        if (bpp == 4)
+        {
+            // The column map only holds indices below the row's width (checked when it was built).
+            for (int x = 0; x < width; x++)
             {
-                target[x * step] = row[columns[x] * bpp];
+                Unsafe.Add(ref destination, x) = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref source, Unsafe.Add(ref column, x) * 4));
             }
 
-            return;
+            return packed;
         }
 
-        var (r, g, b) = pixels.ChannelOffsets;
-        float[] redLuma = RedLuma, greenLuma = GreenLuma, blueLuma = BlueLuma;
-        for (int x = 0; x < columns.Length; x++)
+        if (bpp == 3)
         {
-            int p = columns[x] * bpp;
+            for (int x = 0; x < width; x++)
+            {
+                ref byte p = ref Unsafe.Add(ref source, Unsafe.Add(ref column, x) * 3);
+                Unsafe.Add(ref destination, x) = p | ((uint)Unsafe.Add(ref p, 1) << 8) | ((uint)Unsafe.Add(ref p, 2) << 16);
+            }
 
-            // ((0.299f*R + 0.587f*G) + 0.114f*B), each product and sum rounded to float: the reference's order.
-            target[x * step] = redLuma[row[p + r]] + greenLuma[row[p + g]] + blueLuma[row[p + b]];
+            return packed;
         }
+
+        for (int x = 0; x < width; x++)
+        {
+            Unsafe.Add(ref destination, x) = Unsafe.Add(ref source, Unsafe.Add(ref column, x));
+        }
+
+        return packed;
     }
 
     /// <summary>Whether every pixel has R == G == B (the reference then takes the grey path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool IsAllGrey(PixelBuffer pixels)
     {
         if (pixels.Layout == PixelLayout.Grey8)
@@ -314,6 +372,7 @@ public sealed class PdqHasher
     /// The reference's image-domain quality: the sum of quantised absolute neighbour gradients of the 64x64
     /// downsample, scaled to 0..100.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int QualityMetric(ReadOnlySpan<float> block)
     {
         int gradientSum = 0;
@@ -337,6 +396,7 @@ public sealed class PdqHasher
     }
 
     /// <summary>Bit k is set iff coefficient k is strictly above the median (the 128th smallest value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Hash256 BitsAboveMedian(ReadOnlySpan<float> coefficients)
     {
         float median = Median256.Select(coefficients);

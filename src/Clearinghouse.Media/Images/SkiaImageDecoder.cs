@@ -52,8 +52,8 @@ internal sealed class SkiaImageDecoder : IImageDecoder
     {
         // No colour space on the target: Skia then applies no ICC or gamma conversion, as the reference doesn't.
         // Unpremultiplied, so a transparent pixel keeps its stored colour.
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var image = DecodedImage.Allocate(info.Width, info.Height, PixelLayout.Rgba32, format);
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Bgra8888, SKAlphaType.Unpremul);
+        var image = DecodedImage.Allocate(info.Width, info.Height, PixelLayout.Bgra32, format);
         try
         {
             var pin = GCHandle.Alloc(image.Buffer, GCHandleType.Pinned);

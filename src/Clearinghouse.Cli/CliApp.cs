@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Clearinghouse.Cli.Commands;
+
+namespace Clearinghouse.Cli;
+
+/// <summary>The <c>clearinghouse</c> command tree.</summary>
+public static class CliApp
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand(
+            "Clearinghouse: hash, share and match terrorist and violent-extremist content signals, accountably.");
+        root.Subcommands.Add(HashCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs a command line; returns the exit status (see <see cref="ExitCodes"/>).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var parse = BuildRoot().Parse(args);
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+        {
+            parse.Invoke(config);
+            return ExitCodes.UsageError;
+        }
+
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (UsageException ex)
+        {
+            error.WriteLine($"clearinghouse: {ex.Message}");
+            return ExitCodes.UsageError;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            error.WriteLine($"clearinghouse: internal error: {ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.InternalError;
+        }
+    }
+}
+
+/// <summary>A command line that parses but makes no sense (for example an unknown signal type).</summary>
+public sealed class UsageException : Exception
+{
+    public UsageException()
+    {
+    }
+
+    public UsageException(string message)
+        : base(message)
+    {
+    }
+
+    public UsageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

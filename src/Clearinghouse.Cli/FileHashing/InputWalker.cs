@@ -1,0 +1,162 @@
+namespace Clearinghouse.Cli.FileHashing;
+
+/// <summary>A file to hash, or a path that could not be read, in the order the user gave them.</summary>
+internal readonly record struct InputItem(string Path, string? Error)
+{
+    public bool IsFile => Error is null;
+}
+
+/// <summary>
+/// Expands command-line paths into files: directories recursively in ordinal name order (so output is
+/// reproducible), symbolic links followed once (a link cycle is not entered twice). Anything unreadable becomes
+/// an error item naming the path and the reason; the walk goes on.
+/// </summary>
+internal static class InputWalker
+{
+    public static IEnumerable<InputItem> Walk(IEnumerable<string> paths)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            foreach (var item in WalkOne(path, visited))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    private static IEnumerable<InputItem> WalkOne(string path, HashSet<string> visited)
+    {
+        if (File.Exists(path))
+        {
+            yield return new InputItem(path, null);
+            yield break;
+        }
+
+        if (!Directory.Exists(path))
+        {
+            yield return new InputItem(path, DescribeMissing(path));
+            yield break;
+        }
+
+        var pending = new Stack<string>();
+        pending.Push(path);
+        while (pending.Count > 0)
+        {
+            string dir = pending.Pop();
+            if (!visited.Add(RealPath(dir)))
+            {
+                continue;
+            }
+
+            FileSystemInfo[] entries;
+            string? error = null;
+            try
+            {
+                entries = new DirectoryInfo(dir).GetFileSystemInfos();
+                Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            }
+            catch (UnauthorizedAccessException)
+            {
+                entries = [];
+                error = "permission denied (cannot list the directory)";
+            }
+            catch (IOException ex)
+            {
+                entries = [];
+                error = $"cannot list the directory: {ex.Message}";
+            }
+
+            if (error is not null)
+            {
+                yield return new InputItem(dir, error);
+                continue;
+            }
+
+            var subdirectories = new List<string>();
+            foreach (var entry in entries)
+            {
+                var (isDirectory, problem) = Classify(entry);
+                if (problem is not null)
+                {
+                    yield return new InputItem(entry.FullName, problem);
+                }
+                else if (isDirectory)
+                {
+                    subdirectories.Add(entry.FullName);
+                }
+                else
+                {
+                    yield return new InputItem(entry.FullName, null);
+                }
+            }
+
+            // Depth first, in name order: push in reverse so the first name is walked first.
+            for (int i = subdirectories.Count - 1; i >= 0; i--)
+            {
+                pending.Push(subdirectories[i]);
+            }
+        }
+    }
+
+    private static (bool IsDirectory, string? Problem) Classify(FileSystemInfo entry)
+    {
+        if (entry.LinkTarget is null)
+        {
+            return (entry is DirectoryInfo, null);
+        }
+
+        try
+        {
+            var target = entry.ResolveLinkTarget(returnFinalTarget: true);
+            if (target is null || !target.Exists)
+            {
+                return (false, $"broken symbolic link (to {entry.LinkTarget})");
+            }
+
+            return (target is DirectoryInfo || Directory.Exists(target.FullName), null);
+        }
+        catch (IOException ex)
+        {
+            return (false, $"unreadable symbolic link: {ex.Message}");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return (false, "permission denied (cannot follow the symbolic link)");
+        }
+    }
+
+    private static string DescribeMissing(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null)
+            {
+                return $"broken symbolic link (to {info.LinkTarget})";
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "permission denied";
+        }
+
+        return "no such file or directory";
+    }
+
+    private static string RealPath(string dir)
+    {
+        try
+        {
+            var target = new DirectoryInfo(dir).ResolveLinkTarget(returnFinalTarget: true);
+            return Path.GetFullPath(target?.FullName ?? dir);
+        }
+        catch (IOException)
+        {
+            return Path.GetFullPath(dir);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Clearinghouse.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);
