@@ -64,6 +64,27 @@ public sealed class PdqGoldenTests
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [InlineData("bridge-2-rotate-90.jpg", DihedralTransform.Rotate90)]
+    [InlineData("bridge-3-rotate-180.jpg", DihedralTransform.Rotate180)]
+    [InlineData("bridge-4-rotate-270.jpg", DihedralTransform.Rotate270)]
+    [InlineData("bridge-5-flipx.jpg", DihedralTransform.FlipX)]
+    [InlineData("bridge-6-flipy.jpg", DihedralTransform.FlipY)]
+    [InlineData("bridge-7-flip-plus-1.jpg", DihedralTransform.FlipPlus1)]
+    [InlineData("bridge-8-flip-minus-1.jpg", DihedralTransform.FlipMinus1)]
+    public void A_dihedral_hash_of_the_original_finds_the_actually_transformed_file(string file, DihedralTransform transform)
+    {
+        var decoder = new ImageDecoder();
+        using var original = decoder.DecodeFile(TestData.PathOf("pdq", "images", "reg-test-input", "dih", "bridge-1-original.jpg"));
+        using var transformed = decoder.DecodeFile(TestData.PathOf("pdq", "images", "reg-test-input", "dih", file));
+        var variants = new PdqHasher().HashDihedral(original.Pixels);
+        var direct = new PdqHasher().Hash(transformed.Pixels).Hash;
+
+        int distance = Hash256.Distance(direct, variants[transform]);
+        Assert.True(distance <= 31, $"{file}: {distance} bits from the {transform} variant");
+        Assert.True(Hash256.Distance(direct, variants.Original) > 31, "the transform must matter for this test to mean anything");
+    }
+
     [Fact]
     public void The_upstream_hash_lists_have_exactly_250_pairs_within_31_by_brute_force()
     {
