@@ -1,6 +1,7 @@
 using Clearinghouse.Hashing;
 using Clearinghouse.Hashing.Pdq;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Tests;
 using SkiaSharp;
 
 namespace Clearinghouse.Media.Tests;
@@ -259,7 +260,7 @@ public sealed class ImageDecoderTests
     [Fact]
     public void A_decompression_bomb_is_refused_from_its_header_before_allocating()
     {
-        var bomb = TestImages.PngBomb(100_000, 100_000);
+        var bomb = HostileFiles.PngBomb(100_000, 100_000);
         Assert.True(bomb.Length < 10_000);
         long before = GC.GetAllocatedBytesForCurrentThread();
         var error = Assert.Throws<ImageDecodeException>(() => Decode(bomb));

@@ -15,7 +15,7 @@ internal static class BenchCommand
 
     private static Command CreateHash()
     {
-        var paths = new Argument<string[]>("PATH") { Description = "Image files or directories", Arity = ArgumentArity.OneOrMore };
+        var paths = HashCommand.PathsArgument("Image files or directories");
         var json = new Option<bool>("--json") { Description = "Print one JSON line" };
         var repeat = new Option<int>("--repeat") { Description = "Timed passes over the files (after one warm-up pass)", DefaultValueFactory = _ => 3 };
         repeat.Validators.Add(r =>

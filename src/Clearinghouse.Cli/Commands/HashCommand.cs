@@ -21,7 +21,7 @@ internal static class HashCommand
         var json = new Option<bool>("--json") { Description = "One JSON object per line: {\"path\", \"pdq\": {\"hash\", \"quality\", \"dihedral\"}, \"md5\", \"sha256\"} or {\"path\", \"error\"}" };
         var threads = ThreadsOption(Environment.ProcessorCount, "Files hashed in parallel (default: all cores)");
         var limits = new DecodeLimitOptions();
-        var paths = new Argument<string[]>("PATH") { Description = "Files or directories (walked recursively)", Arity = ArgumentArity.OneOrMore };
+        var paths = PathsArgument("Files or directories (walked recursively)");
 
         var command = new Command("hash", "Hash files into signals: PDQ for photos (bit-exact with the reference), MD5 and SHA-256 for any file")
         {
@@ -66,6 +66,26 @@ internal static class HashCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// One or more paths. A token that looks like an option is refused rather than taken for a file name, so a
+    /// mistyped option is a usage error, not a "no such file" later (a file named "-x" can be given as ./-x).
+    /// </summary>
+    internal static Argument<string[]> PathsArgument(string description)
+    {
+        var paths = new Argument<string[]>("PATH") { Description = description, Arity = ArgumentArity.OneOrMore };
+        paths.Validators.Add(r =>
+        {
+            foreach (var token in r.Tokens)
+            {
+                if (token.Value.StartsWith('-') && token.Value.Length > 1)
+                {
+                    r.AddError($"unknown option '{token.Value}' (to name a file that starts with '-', write ./{token.Value})");
+                }
+            }
+        });
+        return paths;
     }
 
     internal static Option<int> ThreadsOption(int defaultValue, string description)

@@ -65,10 +65,10 @@ internal sealed class FileHasher
 
     private FileHashResult HashOrThrow(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        using var stream = UnixFile.OpenForReading(path);
         if (!stream.CanSeek)
         {
-            // FIFOs, character devices, sockets: could block forever or never end.
+            // FIFOs and sockets: they could block forever or never end.
             return FileHashResult.Failed(path, "not a regular file");
         }
 
@@ -84,10 +84,19 @@ internal sealed class FileHasher
             var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
             try
             {
+                // Read the size the file had when opened: a device that never ends (or a file that keeps growing)
+                // cannot keep the command busy forever.
+                long remaining = length;
                 int n;
-                while ((n = stream.Read(chunk, 0, ChunkSize)) > 0)
+                while (remaining > 0 && (n = stream.Read(chunk, 0, (int)Math.Min(ChunkSize, remaining))) > 0)
                 {
                     digester.Append(chunk.AsSpan(0, n));
+                    remaining -= n;
+                }
+
+                if (remaining > 0)
+                {
+                    return FileHashResult.Failed(path, "the file shrank while it was being read");
                 }
             }
             finally

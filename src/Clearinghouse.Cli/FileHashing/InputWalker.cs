@@ -7,8 +7,9 @@ internal readonly record struct InputItem(string Path, string? Error)
 }
 
 /// <summary>
-/// Expands command-line paths into files: directories recursively in ordinal name order (so output is
-/// reproducible), symbolic links followed once (a link cycle is not entered twice). Anything unreadable becomes
+/// Expands command-line paths into files: directories recursively, entries in ordinal name order with each
+/// subdirectory walked where its name falls (so output is reproducible and sorted like the paths), symbolic links
+/// followed, a directory never entered twice (no link cycles). Anything unreadable becomes
 /// an error item naming the path and the reason; the walk goes on.
 /// </summary>
 internal static class InputWalker
@@ -38,63 +39,61 @@ internal static class InputWalker
             yield return new InputItem(path, DescribeMissing(path));
             yield break;
         }
-
-        var pending = new Stack<string>();
-        pending.Push(path);
-        while (pending.Count > 0)
+        foreach (var item in WalkDirectory(path, visited))
         {
-            string dir = pending.Pop();
-            if (!visited.Add(RealPath(dir)))
-            {
-                continue;
-            }
+            yield return item;
+        }
+    }
 
-            FileSystemInfo[] entries;
-            string? error = null;
-            try
-            {
-                entries = new DirectoryInfo(dir).GetFileSystemInfos();
-                Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-            }
-            catch (UnauthorizedAccessException)
-            {
-                entries = [];
-                error = "permission denied (cannot list the directory)";
-            }
-            catch (IOException ex)
-            {
-                entries = [];
-                error = $"cannot list the directory: {ex.Message}";
-            }
+    /// <summary>Entries in ordinal name order, each directory walked where its name falls (pre-order).</summary>
+    private static IEnumerable<InputItem> WalkDirectory(string dir, HashSet<string> visited)
+    {
+        if (!visited.Add(RealPath(dir)))
+        {
+            yield break;
+        }
 
-            if (error is not null)
-            {
-                yield return new InputItem(dir, error);
-                continue;
-            }
+        FileSystemInfo[] entries;
+        string? error = null;
+        try
+        {
+            entries = new DirectoryInfo(dir).GetFileSystemInfos();
+            Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            entries = [];
+            error = "permission denied (cannot list the directory)";
+        }
+        catch (IOException ex)
+        {
+            entries = [];
+            error = $"cannot list the directory: {ex.Message}";
+        }
 
-            var subdirectories = new List<string>();
-            foreach (var entry in entries)
+        if (error is not null)
+        {
+            yield return new InputItem(dir, error);
+            yield break;
+        }
+
+        foreach (var entry in entries)
+        {
+            var (isDirectory, problem) = Classify(entry);
+            if (problem is not null)
             {
-                var (isDirectory, problem) = Classify(entry);
-                if (problem is not null)
+                yield return new InputItem(entry.FullName, problem);
+            }
+            else if (isDirectory)
+            {
+                foreach (var item in WalkDirectory(entry.FullName, visited))
                 {
-                    yield return new InputItem(entry.FullName, problem);
-                }
-                else if (isDirectory)
-                {
-                    subdirectories.Add(entry.FullName);
-                }
-                else
-                {
-                    yield return new InputItem(entry.FullName, null);
+                    yield return item;
                 }
             }
-
-            // Depth first, in name order: push in reverse so the first name is walked first.
-            for (int i = subdirectories.Count - 1; i >= 0; i--)
+            else
             {
-                pending.Push(subdirectories[i]);
+                yield return new InputItem(entry.FullName, null);
             }
         }
     }

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace Clearinghouse.Cli.Tests;
+
+/// <summary>Runs the CLI in-process (fast) or as a separate process (for what needs one: another user).</summary>
+internal static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Out, string Error)
+    {
+        public string[] OutLines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static Result Run(params string[] args)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        int code = CliApp.Run(args, output, error);
+        return new Result(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs the built CLI as another user through runuser (only possible as root).</summary>
+    public static Result RunAsUser(string user, params string[] args)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "clearinghouse.dll");
+        var start = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-u", user, "--", Environment.ProcessPath ?? "dotnet", cli, .. args])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("CLI did not finish in 60 s");
+        }
+
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static bool IsRoot => Environment.UserName == "root";
+}
