@@ -79,21 +79,23 @@ internal static class InputWalker
 
         foreach (var entry in entries)
         {
+            // Paths keep the prefix the user typed (relative stays relative).
+            string path = Path.Join(dir, entry.Name);
             var (isDirectory, problem) = Classify(entry);
             if (problem is not null)
             {
-                yield return new InputItem(entry.FullName, problem);
+                yield return new InputItem(path, problem);
             }
             else if (isDirectory)
             {
-                foreach (var item in WalkDirectory(entry.FullName, visited))
+                foreach (var item in WalkDirectory(path, visited))
                 {
                     yield return item;
                 }
             }
             else
             {
-                yield return new InputItem(entry.FullName, null);
+                yield return new InputItem(path, null);
             }
         }
     }
