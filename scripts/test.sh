@@ -21,10 +21,14 @@ fi
 apt_packages=()
 command -v mkfifo >/dev/null 2>&1 || apt_packages+=(coreutils)
 command -v runuser >/dev/null 2>&1 || apt_packages+=(util-linux)
+# The system libjpeg-turbo (the reference's own JPEG decoder); the tests require it and compare it with Skia's.
+ldconfig -p 2>/dev/null | grep -q 'libturbojpeg.so.0 ' || apt_packages+=(libturbojpeg0)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${apt_packages[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null 2>&1 \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null; } \
+      || { log "could not install ${apt_packages[*]}"; exit 2; }
   else
     log "missing ${apt_packages[*]} and cannot install them (need root and apt-get)"
     exit 2

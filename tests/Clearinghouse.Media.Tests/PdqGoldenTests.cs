@@ -46,11 +46,42 @@ public sealed class PdqGoldenTests
     [MemberData(nameof(ExpectedHashes))]
     public void Hash_and_quality_equal_the_reference_bit_for_bit(string path, string expectedHash, int expectedQuality)
     {
-        using var image = new ImageDecoder().DecodeFile(TestData.PathOf("pdq", "images", path));
-        var result = new PdqHasher().Hash(image.Pixels);
+        // Both JPEG back ends (the system's libjpeg-turbo and Skia's) must reproduce the reference.
+        foreach (bool systemJpeg in new[] { true, false })
+        {
+            using var image = new ImageDecoder(null, systemJpeg).DecodeFile(TestData.PathOf("pdq", "images", path));
+            var result = new PdqHasher().Hash(image.Pixels);
 
-        Assert.Equal(expectedHash, result.Hash.ToString());
-        Assert.Equal(expectedQuality, result.Quality);
+            Assert.Equal(expectedHash, result.Hash.ToString());
+            Assert.Equal(expectedQuality, result.Quality);
+        }
+    }
+
+    [Fact]
+    public void The_system_libjpeg_turbo_is_installed_and_gives_skias_pixels_on_every_reference_jpeg()
+    {
+        Assert.True(ImageDecoder.JpegBackend == "libjpeg-turbo", "libturbojpeg0 must be installed (scripts/test.sh installs it)");
+        int compared = 0;
+        foreach (var file in Directory.EnumerateFiles(TestData.PathOf("pdq", "images"), "*.jpg", SearchOption.AllDirectories))
+        {
+            using var turbo = new ImageDecoder(null, preferSystemJpeg: true).DecodeFile(file);
+            using var skia = new ImageDecoder(null, preferSystemJpeg: false).DecodeFile(file);
+            Assert.Equal((skia.Width, skia.Height, skia.Layout), (turbo.Width, turbo.Height, turbo.Layout));
+            for (int y = 0; y < skia.Height; y++)
+            {
+                var a = skia.Pixels.Row(y);
+                var b = turbo.Pixels.Row(y);
+                for (int x = 0; x < skia.Width; x++)
+                {
+                    // Colour channels only: the fourth byte is alpha (Skia) or filler (TurboJPEG).
+                    Assert.True(a.Slice(x * 4, 3).SequenceEqual(b.Slice(x * 4, 3)), $"{file}: pixel ({x}, {y}) differs");
+                }
+            }
+
+            compared++;
+        }
+
+        Assert.Equal(37, compared);
     }
 
     [Theory]

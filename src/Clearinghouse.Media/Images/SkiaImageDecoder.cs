@@ -104,7 +104,7 @@ internal sealed class SkiaImageDecoder : IImageDecoder
 
     private static string Describe(ImageFormat format) => format.ToString().ToUpperInvariant();
 
-    private static int OrientationOf(SKEncodedOrigin origin) => origin switch
+    internal static int OrientationOf(SKEncodedOrigin origin) => origin switch
     {
         SKEncodedOrigin.TopLeft => 1,
         SKEncodedOrigin.TopRight => 2,
