@@ -87,6 +87,29 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void A_greyscale_jpeg_decodes_to_grey_pixels_identically_with_both_jpeg_back_ends()
+    {
+        var info = new SKImageInfo(W, H, SKColorType.Gray8, SKAlphaType.Opaque);
+        using var bitmap = new SKBitmap(info);
+        var grey = TestImages.Rgb(W, H, seed: 12).Where((_, i) => i % 3 == 0).ToArray();
+        System.Runtime.InteropServices.Marshal.Copy(grey, 0, bitmap.GetPixels(), grey.Length);
+        using var encoded = bitmap.PeekPixels().Encode(SKEncodedImageFormat.Jpeg, 90);
+        var jpeg = encoded.ToArray();
+
+        using var turbo = new ImageDecoder(null, preferSystemJpeg: true).Decode(jpeg, jpeg.Length);
+        using var skia = new ImageDecoder(null, preferSystemJpeg: false).Decode(jpeg, jpeg.Length);
+        for (int y = 0; y < H; y++)
+        {
+            for (int x = 0; x < W; x++)
+            {
+                var p = Pixel(skia, x, y);
+                Assert.Equal(p, Pixel(turbo, x, y));
+                Assert.True(p.R == p.G && p.G == p.B);
+            }
+        }
+    }
+
+    [Fact]
     public void Transparent_png_pixels_keep_their_stored_colour_without_compositing()
     {
         using var image = Decode(TestImages.PngWithTransparentColour(W, H, (200, 40, 10)));
