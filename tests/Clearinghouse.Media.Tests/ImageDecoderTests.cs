@@ -93,7 +93,7 @@ public sealed class ImageDecoderTests
         using var bitmap = new SKBitmap(info);
         var grey = TestImages.Rgb(W, H, seed: 12).Where((_, i) => i % 3 == 0).ToArray();
         System.Runtime.InteropServices.Marshal.Copy(grey, 0, bitmap.GetPixels(), grey.Length);
-        using var encoded = bitmap.PeekPixels().Encode(SKEncodedImageFormat.Jpeg, 90);
+        using var encoded = bitmap.PeekPixels().Encode(SKEncodedImageFormat.Jpeg, 90) ?? throw new InvalidOperationException("Skia cannot encode JPEG");
         var jpeg = encoded.ToArray();
 
         using var turbo = new ImageDecoder(null, preferSystemJpeg: true).Decode(jpeg, jpeg.Length);
