@@ -170,7 +170,14 @@ public readonly struct Hash256 : IEquatable<Hash256>, ISpanFormattable, IUtf8Spa
     }
 
     /// <summary>Tries to parse exactly 64 hex digits.</summary>
-    public static bool TryParse(ReadOnlySpan<char> s, out Hash256 result)
+    public static bool TryParse(ReadOnlySpan<char> s, out Hash256 result) => TryParseDigits(s, out result);
+
+    /// <summary>Tries to parse exactly 64 hex digits from UTF-8 bytes.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out Hash256 result) => TryParseDigits(utf8, out result);
+
+    /// <summary>One parser for UTF-16 and UTF-8 text: any code unit that is not an ASCII hex digit fails.</summary>
+    private static bool TryParseDigits<TChar>(ReadOnlySpan<TChar> s, out Hash256 result)
+        where TChar : unmanaged, IBinaryInteger<TChar>
     {
         result = default;
         if (s.Length != HexLength)
@@ -185,39 +192,7 @@ public readonly struct Hash256 : IEquatable<Hash256>, ISpanFormattable, IUtf8Spa
             var digits = s.Slice(word * 16, 16);
             for (int i = 0; i < 16; i++)
             {
-                int v = HexValue(digits[i]);
-                if (v < 0)
-                {
-                    return false;
-                }
-
-                acc = (acc << 4) | (uint)v;
-            }
-
-            w[3 - word] = acc;
-        }
-
-        result = new Hash256(w[0], w[1], w[2], w[3]);
-        return true;
-    }
-
-    /// <summary>Tries to parse exactly 64 hex digits from UTF-8 bytes.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> utf8, out Hash256 result)
-    {
-        result = default;
-        if (utf8.Length != HexLength)
-        {
-            return false;
-        }
-
-        Span<ulong> w = stackalloc ulong[4];
-        for (int word = 0; word < 4; word++)
-        {
-            ulong acc = 0;
-            var digits = utf8.Slice(word * 16, 16);
-            for (int i = 0; i < 16; i++)
-            {
-                int v = HexValue((char)digits[i]);
+                int v = HexValue(int.CreateTruncating(digits[i]));
                 if (v < 0)
                 {
                     return false;
@@ -328,7 +303,7 @@ public readonly struct Hash256 : IEquatable<Hash256>, ISpanFormattable, IUtf8Spa
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int HexValue(char c) => c switch
+    private static int HexValue(int c) => c switch
     {
         >= '0' and <= '9' => c - '0',
         >= 'a' and <= 'f' => c - 'a' + 10,
