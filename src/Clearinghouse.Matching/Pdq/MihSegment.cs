@@ -271,7 +271,7 @@ internal sealed class MihSegment
             }
         }
 
-        // Phase 3: candidate slots (with the substring that found them); prefetch each hash.
+        // Phase 3: candidate slots, with the substring that found them (for the report-once rule).
         scratch.EnsureCandidates(candidates);
         int n = 0;
         int start = Start;
