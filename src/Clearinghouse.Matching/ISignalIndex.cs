@@ -3,6 +3,9 @@ namespace Clearinghouse.Matching;
 /// <summary>One lookup result: a stored entry's id and its distance to the query.</summary>
 public readonly record struct IndexMatch(long Id, int Distance);
 
+/// <summary>One result of a batch lookup: the query's position in the batch, the stored entry's id and the distance.</summary>
+public readonly record struct BatchMatch(int Query, long Id, int Distance);
+
 /// <summary>The part of an index that does not depend on the value type (so heterogeneous indexes can be held together).</summary>
 /// <remarks>
 /// Every index is safe for any number of concurrent readers (<c>Query</c>) while one thread writes

@@ -198,3 +198,41 @@ public sealed class PdqIndexEdgeCaseTests
         }
     }
 }
+
+public sealed class PdqIndexBatchTests
+{
+    [Theory]
+    [InlineData(PdqSearchMethod.Auto, 31)]
+    [InlineData(PdqSearchMethod.Auto, 100)]
+    [InlineData(PdqSearchMethod.Scan, 31)]
+    [InlineData(PdqSearchMethod.Scan, 0)]
+    [InlineData(PdqSearchMethod.Mih, 64)]
+    public void Batch_queries_equal_single_queries_and_brute_force(PdqSearchMethod method, int radius)
+    {
+        var rng = new Random(radius);
+        var index = new PdqIndex(new PdqIndexOptions { Method = method, TailCapacity = 300, ChunkBits = 8 });
+        var model = new Model();
+        var centre = Hashes.Random(rng);
+        for (int i = 0; i < 3000; i++)
+        {
+            var h = i % 3 == 0 ? Hashes.Random(rng) : Hashes.Flip(centre, rng.Next(60), rng);
+            index.Add(i, h);
+            model.Add(i, h);
+        }
+
+        for (int i = 0; i < 3000; i += 7)
+        {
+            index.Remove(i);
+            model.Remove(i);
+        }
+
+        var queries = Enumerable.Range(0, 19).Select(i => i % 2 == 0 ? Hashes.Flip(centre, rng.Next(40), rng) : Hashes.Random(rng)).ToArray();
+        var batch = new List<BatchMatch>();
+        index.QueryBatch(queries, radius, batch);
+        for (int q = 0; q < queries.Length; q++)
+        {
+            var fromBatch = Model.Sorted([.. batch.Where(m => m.Query == q).Select(m => new IndexMatch(m.Id, m.Distance))]);
+            Assert.Equal(model.Query(queries[q], radius), fromBatch);
+        }
+    }
+}

@@ -182,6 +182,7 @@ public static class MatchBenchmark
 
     private static List<Row>[] RunQueries(PdqIndex index, Hash256[] queries, int radius, int threads)
     {
+        bool scan = index.PlannedMethod(radius) == PdqSearchMethod.Scan;
         // Contiguous slices, one per thread, each with its own buffers: no sharing while timing.
         var results = new List<Row>[threads];
         var workers = new Thread[threads];
@@ -192,6 +193,19 @@ public static class MatchBenchmark
             var rows = results[t] = [];
             workers[t] = new Thread(() =>
             {
+                if (scan)
+                {
+                    // Scanning: 8 queries per pass over memory.
+                    var batch = new List<BatchMatch>();
+                    index.QueryBatch(queries.AsSpan(from, to - from), radius, batch);
+                    foreach (var m in batch)
+                    {
+                        rows.Add(new Row(from + m.Query, m.Id, m.Distance));
+                    }
+
+                    return;
+                }
+
                 var buffer = new List<IndexMatch>();
                 for (int q = from; q < to; q++)
                 {

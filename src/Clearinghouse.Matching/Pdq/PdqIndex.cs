@@ -319,6 +319,60 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         Scan(view, segments.End, count, query, radius, results);
     }
 
+    /// <summary>
+    /// Runs every query in <paramref name="queries"/> and appends (query position, id, distance) for every match.
+    /// When the index would scan for this radius (large radii, small indexes), it scans once per 8 queries with
+    /// the batch kernel, reading memory once per batch; otherwise each query runs on its own.
+    /// </summary>
+    [SkipLocalsInit]
+    public void QueryBatch(ReadOnlySpan<Hash256> queries, int radius, List<BatchMatch> results)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(radius);
+        ArgumentNullException.ThrowIfNull(results);
+        if (PlannedMethod(radius) != PdqSearchMethod.Scan)
+        {
+            var single = new List<IndexMatch>();
+            for (int q = 0; q < queries.Length; q++)
+            {
+                single.Clear();
+                Query(queries[q], radius, single);
+                foreach (var m in single)
+                {
+                    results.Add(new BatchMatch(q, m.Id, m.Distance));
+                }
+            }
+
+            return;
+        }
+
+        var store = Volatile.Read(ref _store);
+        int count = Volatile.Read(ref store.Count);
+        var view = store.View();
+        const int Run = 256;
+        Span<byte> hitQuery = stackalloc byte[Run * HammingScan.BatchWidth];
+        Span<int> hitIndex = stackalloc int[Run * HammingScan.BatchWidth];
+        Span<ushort> hitDistance = stackalloc ushort[Run * HammingScan.BatchWidth];
+        for (int first = 0; first < queries.Length; first += HammingScan.BatchWidth)
+        {
+            var batch = queries.Slice(first, Math.Min(HammingScan.BatchWidth, queries.Length - first));
+            for (int slot = 0; slot < count;)
+            {
+                var run = view.Run(slot, Math.Min(count - slot, Run));
+                int hits = HammingScan.WithinBatch(run, batch, radius, hitQuery, hitIndex, hitDistance);
+                for (int i = 0; i < hits; i++)
+                {
+                    int s = slot + hitIndex[i];
+                    if (!view.IsDead(s))
+                    {
+                        results.Add(new BatchMatch(first + hitQuery[i], view.IdAt(s), hitDistance[i]));
+                    }
+                }
+
+                slot += run.Length;
+            }
+        }
+    }
+
     /// <summary>The method a query at <paramref name="radius"/> would use on the largest segment for a typical (uniform) query.</summary>
     public PdqSearchMethod PlannedMethod(int radius)
     {
