@@ -236,3 +236,37 @@ public sealed class PdqIndexBatchTests
         }
     }
 }
+
+public sealed class IdMapTests
+{
+    [Fact]
+    public void Ids_stay_findable_through_incremental_growth_and_removals()
+    {
+        var rng = new Random(8);
+        var index = new PdqIndex(new PdqIndexOptions { TailCapacity = 1 << 20, ChunkBits = 6 });
+        var live = new HashSet<long>();
+        for (int op = 0; op < 60_000; op++)
+        {
+            // Growing key space with removals mixed in, so migrations overlap with removals from both tables.
+            long id = rng.NextInt64(-op - 10, op + 10) * 7919;
+            if (rng.Next(3) == 0)
+            {
+                Assert.Equal(live.Remove(id), index.Remove(id));
+            }
+            else
+            {
+                index.Add(id, Hash256.Zero);
+                live.Add(id);
+            }
+
+            if (op % 5000 == 0 || op > 59_900)
+            {
+                Assert.Equal(live.Count, index.Count);
+                Assert.All(live, l => Assert.True(index.Contains(l)));
+                Assert.False(index.Contains(long.MinValue));
+            }
+        }
+
+        Assert.Equal(live.Count, index.Query(Hash256.Zero, 0).Count);
+    }
+}

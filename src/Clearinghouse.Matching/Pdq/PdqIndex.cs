@@ -116,13 +116,10 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         var map = new IdMap(store, count);
         for (int slot = 0; slot < count; slot++)
         {
-            long id = store.IdAt(slot);
-            if (map.TryGet(id, out _))
+            if (!map.TryInsert(store.IdAt(slot), slot))
             {
-                throw duplicateId(id);
+                throw duplicateId(store.IdAt(slot));
             }
-
-            map.Insert(id, slot);
         }
 
         store.Map = map;

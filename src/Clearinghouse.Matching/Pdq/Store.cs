@@ -175,10 +175,24 @@ internal sealed class SegmentSet
 /// id itself is not stored; it is read back from the slot's id, so the map costs 4 bytes per table entry
 /// (≈ 5.3 bytes per id at the 0.75 load it is built with).
 /// </summary>
+/// <remarks>
+/// Growth is incremental: a full table is replaced by one twice the size, and every later operation moves a few
+/// entries of the old table across (lookups consult both meanwhile). Rehashing 10 M entries at once stalls the
+/// writer for about a second; this way no single add or remove does more than a few dozen probes.
+/// </remarks>
 internal sealed class IdMap
 {
+    /// <summary>Old-table positions migrated per operation: the old table (at most 3/4 full of a capacity C) is
+    /// empty long before the new one (capacity 2C) fills.</summary>
+    private const int MigrationStep = 16;
+
+    /// <summary>A removed entry of the old table during migration (probing continues past it).</summary>
+    private const int Deleted = -1;
+
     private readonly Store _store;
     private int[] _table;
+    private int[]? _old;
+    private int _cursor;
     private int _count;
 
     public IdMap(Store store, int expected)
@@ -189,26 +203,21 @@ internal sealed class IdMap
 
     public int Count => _count;
 
-    public long MemoryBytes => (long)_table.Length * sizeof(int);
+    public long MemoryBytes => ((long)_table.Length + (_old?.Length ?? 0)) * sizeof(int);
 
-    public bool TryGet(long id, out int slot)
+    public bool TryGet(long id, out int slot) =>
+        Find(_table, id, out _, out slot) || (_old is not null && Find(_old, id, out _, out slot));
+
+    /// <summary>Maps <paramref name="id"/> to <paramref name="slot"/> (whose id must already be written) unless the id is present.</summary>
+    public bool TryInsert(long id, int slot)
     {
-        int cap = _table.Length;
-        for (int i = Home(id, cap); ; i = i + 1 == cap ? 0 : i + 1)
+        if (TryGet(id, out _))
         {
-            int v = _table[i];
-            if (v == 0)
-            {
-                slot = -1;
-                return false;
-            }
-
-            if (_store.IdAt(v - 1) == id)
-            {
-                slot = v - 1;
-                return true;
-            }
+            return false;
         }
+
+        Insert(id, slot);
+        return true;
     }
 
     /// <summary>Maps <paramref name="id"/> (which must not be present) to <paramref name="slot"/>, whose id must already be written.</summary>
@@ -216,41 +225,68 @@ internal sealed class IdMap
     {
         if ((long)(_count + 1) * 4 > (long)_table.Length * 3)
         {
-            Resize(CapacityFor(Math.Max(16, _count * 2)));
+            // Only reached with no migration running: MigrationStep finishes one long before the new table fills.
+            FinishMigration();
+            _old = _table;
+            _cursor = 0;
+            _table = new int[CapacityFor(Math.Max(16, _count * 2))];
         }
 
         InsertNoGrow(_table, id, slot);
         _count++;
+        Migrate(MigrationStep);
     }
 
     public bool Remove(long id, out int slot)
     {
-        int cap = _table.Length;
-        int i = Home(id, cap);
-        while (true)
+        if (Find(_table, id, out int at, out slot))
         {
-            int v = _table[i];
+            RemoveAt(_table, at);
+        }
+        else if (_old is not null && Find(_old, id, out at, out slot))
+        {
+            // No backward shift in the old table: it could move an entry behind the migration cursor.
+            _old[at] = Deleted;
+        }
+        else
+        {
+            return false;
+        }
+
+        _count--;
+        Migrate(MigrationStep);
+        return true;
+    }
+
+    private bool Find(int[] table, long id, out int position, out int slot)
+    {
+        int cap = table.Length;
+        for (int i = Home(id, cap); ; i = i + 1 == cap ? 0 : i + 1)
+        {
+            int v = table[i];
             if (v == 0)
             {
-                slot = -1;
+                (position, slot) = (-1, -1);
                 return false;
             }
 
-            if (_store.IdAt(v - 1) == id)
+            if (v > 0 && _store.IdAt(v - 1) == id)
             {
-                slot = v - 1;
-                break;
+                (position, slot) = (i, v - 1);
+                return true;
             }
-
-            i = i + 1 == cap ? 0 : i + 1;
         }
+    }
 
-        // Backward-shift deletion keeps every remaining entry reachable from its home without tombstones.
+    /// <summary>Backward-shift deletion keeps every remaining entry reachable from its home without tombstones.</summary>
+    private void RemoveAt(int[] table, int i)
+    {
+        int cap = table.Length;
         int j = i;
         while (true)
         {
             j = j + 1 == cap ? 0 : j + 1;
-            int v = _table[j];
+            int v = table[j];
             if (v == 0)
             {
                 break;
@@ -260,28 +296,47 @@ internal sealed class IdMap
             bool movable = j > i ? home <= i || home > j : home <= i && home > j;
             if (movable)
             {
-                _table[i] = v;
+                table[i] = v;
                 i = j;
             }
         }
 
-        _table[i] = 0;
-        _count--;
-        return true;
+        table[i] = 0;
     }
 
-    private void Resize(int capacity)
+    private void Migrate(int positions)
     {
-        var table = new int[capacity];
-        foreach (int v in _table)
+        if (_old is null)
         {
-            if (v != 0)
+            return;
+        }
+
+        int end = Math.Min(_old.Length, _cursor + positions);
+        for (; _cursor < end; _cursor++)
+        {
+            int v = _old[_cursor];
+            if (v > 0)
             {
-                InsertNoGrow(table, _store.IdAt(v - 1), v - 1);
+                InsertNoGrow(_table, _store.IdAt(v - 1), v - 1);
+
+                // Moved, not copied (a later removal from the new table must not resurrect it here); Deleted
+                // rather than empty keeps the probe chains of entries still waiting intact.
+                _old[_cursor] = Deleted;
             }
         }
 
-        _table = table;
+        if (_cursor == _old.Length)
+        {
+            _old = null;
+        }
+    }
+
+    private void FinishMigration()
+    {
+        if (_old is not null)
+        {
+            Migrate(_old.Length);
+        }
     }
 
     private static void InsertNoGrow(int[] table, long id, int slot)
