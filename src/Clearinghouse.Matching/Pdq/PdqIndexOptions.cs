@@ -1,0 +1,44 @@
+namespace Clearinghouse.Matching.Pdq;
+
+/// <summary>How a <see cref="PdqIndex"/> answers a query.</summary>
+public enum PdqSearchMethod
+{
+    /// <summary>Per segment and query, whichever of MIH and scan the cost model expects to be cheaper.</summary>
+    Auto,
+
+    /// <summary>Always multi-index hashing (the tail of recent additions is still scanned).</summary>
+    Mih,
+
+    /// <summary>Always a linear scan.</summary>
+    Scan,
+}
+
+/// <summary>Tuning of a <see cref="PdqIndex"/>; the defaults are what the measurements in MATCHING_NOTES.md chose.</summary>
+public sealed record PdqIndexOptions
+{
+    public static PdqIndexOptions Default { get; } = new();
+
+    /// <summary>
+    /// Recent additions kept unindexed and scanned (a few microseconds per query at 4096); when the tail reaches this
+    /// length it is sealed into an MIH segment.
+    /// </summary>
+    public int TailCapacity { get; init; } = 4096;
+
+    /// <summary>Forces a search method (for tests and benchmarks); <see cref="PdqSearchMethod.Auto"/> by default.</summary>
+    public PdqSearchMethod Method { get; init; } = PdqSearchMethod.Auto;
+
+    /// <summary>log2 of the slots per storage chunk (16: 2 MiB of hashes per chunk). Small values exercise chunk edges in tests.</summary>
+    internal int ChunkBits { get; init; } = 16;
+
+    /// <summary>Largest MIH segment (2^24, the reach of 24-bit postings). Small values exercise splitting in tests.</summary>
+    internal int MaxSegmentLength { get; init; } = MihSegment.MaxLength;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(TailCapacity, 1, nameof(TailCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ChunkBits, 6, nameof(ChunkBits));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ChunkBits, 24, nameof(ChunkBits));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSegmentLength, 1, nameof(MaxSegmentLength));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxSegmentLength, MihSegment.MaxLength, nameof(MaxSegmentLength));
+    }
+}
