@@ -30,8 +30,8 @@ public sealed record MatchBenchOptions(string IndexPath, string QueriesPath, int
 /// </summary>
 public static class MatchBenchmark
 {
-    /// <summary>Exit code for bad input (options, unreadable or malformed files).</summary>
-    public const int InvalidInput = 2;
+    /// <summary>Exit code for bad input (unreadable or malformed files): <see cref="ExitCodes.BadInput"/>.</summary>
+    public const int InvalidInput = ExitCodes.BadInput;
 
     private const int UpdateSamples = 10_000;
 
@@ -44,13 +44,13 @@ public static class MatchBenchmark
         if (options.Radius < 0)
         {
             stderr.WriteLine($"--radius must be 0 or more, not {options.Radius}.");
-            return InvalidInput;
+            return ExitCodes.UsageError;
         }
 
         if (options.Threads < 1)
         {
             stderr.WriteLine($"--threads must be 1 or more, not {options.Threads}.");
-            return InvalidInput;
+            return ExitCodes.UsageError;
         }
 
         try

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Clearinghouse.Cli.Bench;
+using Clearinghouse.Matching.Pdq;
 
 namespace Clearinghouse.Cli.Commands;
 
@@ -10,7 +11,45 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure performance; each subcommand prints one JSON line with --json");
         bench.Subcommands.Add(CreateHash());
+        bench.Subcommands.Add(CreateMatch());
         return bench;
+    }
+
+    private static Command CreateMatch()
+    {
+        var index = new Option<string>("--index")
+        {
+            Description = "Hashes to index: one 64-hex-digit PDQ hash per line (id = 0-based line number), or an index file saved with --save",
+            Required = true,
+        };
+        var queries = new Option<string>("--queries") { Description = "Query hashes, one per line", Required = true };
+        var radius = new Option<int>("--radius", "-r") { Description = "Match within this Hamming distance", DefaultValueFactory = _ => 31 };
+        radius.Validators.Add(r =>
+        {
+            int value = r.GetValueOrDefault<int>();
+            if (value is < 0 or > 256)
+            {
+                r.AddError($"--radius must be between 0 and 256 (got {value}).");
+            }
+        });
+        var threads = HashCommand.ThreadsOption(1, "Query threads (default 1)");
+        var output = new Option<string?>("--out") { Description = "Write every result as query_line<TAB>index_line<TAB>distance, sorted (the format of faiss_pdq_bench.py --out)" };
+        var save = new Option<string?>("--save") { Description = "Also save the built index to this file (a later run loads it with --index and reports load_s)" };
+        var method = new Option<PdqSearchMethod>("--method") { Description = "Force the search method (default: the index chooses per segment)", DefaultValueFactory = _ => PdqSearchMethod.Auto };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line (the default output; kept for symmetry with the other bench commands)" };
+        var command = new Command("match", "Time exact PDQ radius search: build or load an index, run every query, print one JSON line")
+        {
+            index, queries, radius, threads, output, save, method, json,
+        };
+        command.SetAction(parse => MatchBenchmark.Run(
+            new MatchBenchOptions(parse.GetValue(index)!, parse.GetValue(queries)!, parse.GetValue(radius), parse.GetValue(threads), parse.GetValue(output))
+            {
+                SaveIndexPath = parse.GetValue(save),
+                Method = parse.GetValue(method),
+            },
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error));
+        return command;
     }
 
     private static Command CreateHash()

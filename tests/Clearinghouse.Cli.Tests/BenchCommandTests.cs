@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json;
+using Clearinghouse.Hashing;
+using Clearinghouse.Tests;
+
+namespace Clearinghouse.Cli.Tests;
+
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("ch-bench-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Bench_match_finds_exactly_the_brute_force_pairs_of_the_reference_hash_lists()
+    {
+        string haystack = TestData.PathOf("pdq", "hashlists", "haystack.txt");
+        string needles = TestData.PathOf("pdq", "hashlists", "needles.txt");
+        string output = Path.Combine(_dir, "results.tsv");
+
+        var result = CliRunner.Run("bench", "match", "--index", haystack, "--queries", needles, "--radius", "31", "--out", output, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        var json = JsonDocument.Parse(result.OutLines.Single()).RootElement;
+        Assert.Equal(1350, json.GetProperty("n").GetInt32());
+        Assert.Equal(100, json.GetProperty("queries").GetInt32());
+        Assert.Equal(31, json.GetProperty("radius").GetInt32());
+        Assert.Equal(250, json.GetProperty("matches").GetInt64());
+        foreach (var field in new[] { "threads", "build_s", "query_s", "qps", "bytes_per_hash" })
+        {
+            Assert.True(json.TryGetProperty(field, out _), $"missing {field}");
+        }
+
+        var hay = File.ReadAllLines(haystack).Select(Hash256.Parse).ToArray();
+        var expected = new List<string>();
+        var queries = File.ReadAllLines(needles).Select(Hash256.Parse).ToArray();
+        for (int q = 0; q < queries.Length; q++)
+        {
+            for (int i = 0; i < hay.Length; i++)
+            {
+                int d = Hash256.Distance(queries[q], hay[i]);
+                if (d <= 31)
+                {
+                    expected.Add(string.Create(CultureInfo.InvariantCulture, $"{q}\t{i}\t{d}"));
+                }
+            }
+        }
+
+        Assert.Equal(expected, File.ReadAllLines(output));
+    }
+
+    [Fact]
+    public void A_malformed_hash_list_names_the_file_and_line_and_exits_3()
+    {
+        string bad = Path.Combine(_dir, "bad.txt");
+        File.WriteAllLines(bad, [new string('a', 64), "not-a-hash"]);
+        var result = CliRunner.Run("bench", "match", "--index", bad, "--queries", bad);
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains($"{bad}:2", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_match_requires_its_files_and_a_sane_radius()
+    {
+        Assert.Equal(ExitCodes.UsageError, CliRunner.Run("bench", "match", "--queries", "q.txt").ExitCode);
+        Assert.Equal(ExitCodes.UsageError, CliRunner.Run("bench", "match", "--index", "i", "--queries", "q", "--radius", "-1").ExitCode);
+        Assert.Equal(ExitCodes.BadInput, CliRunner.Run("bench", "match", "--index", Path.Combine(_dir, "missing.txt"), "--queries", Path.Combine(_dir, "missing.txt")).ExitCode);
+    }
+
+    [Fact]
+    public void Bench_hash_prints_one_json_line_with_the_split_and_a_matching_baseline()
+    {
+        var file = TestData.PathOf("pdq", "images", "bridge-mods", "aaa-orig.jpg");
+        var result = CliRunner.Run("bench", "hash", file, "--repeat", "1", "--json");
+        Assert.Equal(0, result.ExitCode);
+        var json = JsonDocument.Parse(result.OutLines.Single()).RootElement;
+        Assert.Equal(1, json.GetProperty("images").GetInt32());
+        Assert.Equal(0, json.GetProperty("baseline_mismatches").GetInt32());
+        foreach (var field in new[] { "seconds", "images_per_s", "decode_s", "hash_s", "hash_images_per_s" })
+        {
+            Assert.True(json.GetProperty(field).GetDouble() > 0, field);
+        }
+    }
+}
