@@ -5,6 +5,7 @@ using System.Text.Json;
 using Clearinghouse.Cli.FileHashing;
 using Clearinghouse.Hashing.Pdq;
 using Clearinghouse.Hashing.Pdq.Reference;
+using Clearinghouse.Media;
 using Clearinghouse.Media.Images;
 
 namespace Clearinghouse.Cli.Bench;
@@ -50,13 +51,12 @@ internal static class HashBenchmark
             foreach (var path in files)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                byte[] bytes;
-                int length;
+                RentedFile file;
                 try
                 {
-                    (bytes, length) = ReadAll(path);
+                    file = RentedFile.Read(path, options.Decode.MaxBytes);
                 }
-                catch (IOException ex)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ImageDecodeException)
                 {
                     failed += round < 0 ? 1 : 0;
                     stderr.WriteLine($"clearinghouse: {path}: {ex.Message}");
@@ -66,7 +66,7 @@ internal static class HashBenchmark
                 try
                 {
                     long t1 = Stopwatch.GetTimestamp();
-                    using var image = decoder.Decode(bytes, length);
+                    using var image = decoder.Decode(file.Buffer, file.Length);
                     long t2 = Stopwatch.GetTimestamp();
                     var hash = hasher.Hash(image.Pixels);
                     long t3 = Stopwatch.GetTimestamp();
@@ -95,7 +95,7 @@ internal static class HashBenchmark
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(bytes);
+                    file.Dispose();
                 }
             }
         }
@@ -148,14 +148,5 @@ internal static class HashBenchmark
         }
 
         return baselineMismatches > 0 ? ExitCodes.InternalError : failed > 0 ? ExitCodes.SomeInputsFailed : ExitCodes.Success;
-    }
-
-    private static (byte[] Bytes, int Length) ReadAll(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        int length = (int)Math.Min(stream.Length, Array.MaxLength);
-        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
-        int read = stream.ReadAtLeast(bytes.AsSpan(0, length), length, throwOnEndOfStream: false);
-        return (bytes, read);
     }
 }

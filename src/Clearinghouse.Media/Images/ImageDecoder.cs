@@ -90,23 +90,8 @@ public sealed class ImageDecoder
     /// <summary>Reads and decodes a file, refusing it before reading if it is over the size limit.</summary>
     public DecodedImage DecodeFile(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-        long size = stream.Length;
-        if (size > Options.MaxBytes)
-        {
-            throw new ImageDecodeException(ImageDecodeFailure.TooLarge, $"the file is {size:N0} bytes, over the limit of {Options.MaxBytes:N0} (raise it with --max-bytes)");
-        }
-
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
-        try
-        {
-            int length = stream.ReadAtLeast(buffer.AsSpan(0, (int)size), (int)size, throwOnEndOfStream: false);
-            return Decode(buffer, length);
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
+        using var file = RentedFile.Read(path, Options.MaxBytes);
+        return Decode(file.Buffer, file.Length);
     }
 
     private static string FirstLine(string message)
