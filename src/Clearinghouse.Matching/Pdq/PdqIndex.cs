@@ -10,8 +10,8 @@ namespace Clearinghouse.Matching.Pdq;
 /// <remarks>
 /// <para>Layout. Entries live in append-only slots (hash, id, tombstone bit; see <see cref="Store"/>). The sealed
 /// prefix of the slots is covered by immutable multi-index-hashing segments (<see cref="MihSegment"/>): a match
-/// within r agrees with the query within t_i bits on at least one of the 16 16-bit substrings
-/// (<see cref="Substrings.Thresholds"/>), so probing each substring's buckets near the query's key and verifying
+/// within r agrees with the query within t_i bits on at least one of its substrings (16 of 16 bits, or 12 of
+/// 21–22 bits in segments of millions; <see cref="SubstringLayout.Thresholds"/>), so probing each substring's buckets near the query's key and verifying
 /// the candidates with a full 256-bit popcount finds every match. The last up to <see cref="PdqIndexOptions.TailCapacity"/>
 /// additions are scanned. When the tail fills it becomes a segment; adjacent segments of similar size are merged
 /// (log-structured), so a query sees O(log n) segments and an add costs O(log n) amortised rebuild work.</para>
@@ -124,13 +124,14 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         }
 
         store.Map = map;
-        store.Segments = BuildSegments(store.View(), 0, count, _options.MaxSegmentLength);
+        store.Segments = BuildSegments(store.View(), 0, count, _options);
         Volatile.Write(ref _live, count);
         Volatile.Write(ref _store, store);
     }
 
-    private static SegmentSet BuildSegments(StoreView view, int start, int end, int maxLength)
+    private static SegmentSet BuildSegments(StoreView view, int start, int end, PdqIndexOptions options)
     {
+        int maxLength = options.MaxSegmentLength;
         if (end <= start)
         {
             return new SegmentSet([], end);
@@ -139,7 +140,7 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         var segments = new List<MihSegment>();
         for (int s = start; s < end; s += maxLength)
         {
-            segments.Add(MihSegment.Build(view, s, Math.Min(maxLength, end - s)));
+            segments.Add(MihSegment.Build(view, s, Math.Min(maxLength, end - s), options));
         }
 
         return new SegmentSet([.. segments], end);
@@ -275,7 +276,7 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
             segments.RemoveAt(segments.Count - 1);
         }
 
-        segments.Add(MihSegment.Build(view, start, end - start));
+        segments.Add(MihSegment.Build(view, start, end - start, _options));
         Volatile.Write(ref store.Segments, new SegmentSet([.. segments], end));
     }
 
@@ -300,10 +301,19 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         int count = Volatile.Read(ref store.Count);
         var view = store.View();
 
-        Span<int> thresholds = stackalloc int[Substrings.Count];
-        Substrings.Thresholds(radius, thresholds);
+        // Thresholds depend on the segment's substring layout (16 × 16 or 12 wide); recomputed only when it changes.
+        Span<int> buffer = stackalloc int[SubstringLayout.MaxCount];
+        SubstringLayout? layout = null;
+        scoped Span<int> thresholds = default;
         foreach (var segment in segments.Segments)
         {
+            if (segment.Layout != layout)
+            {
+                layout = segment.Layout;
+                thresholds = buffer[..layout.Count];
+                layout.Thresholds(radius, thresholds);
+            }
+
             if (UseMih(segment, query, thresholds))
             {
                 segment.Search(query, radius, thresholds, view, results);
@@ -387,8 +397,8 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         }
 
         var largest = segments.MaxBy(s => s.Length)!;
-        Span<int> thresholds = stackalloc int[Substrings.Count];
-        Substrings.Thresholds(radius, thresholds);
+        Span<int> thresholds = stackalloc int[largest.Layout.Count];
+        largest.Layout.Thresholds(radius, thresholds);
         double mihCost = (largest.ProbeCount(thresholds) * ProbeCost) + (largest.ExpectedCandidates(thresholds) * VerifyCost);
         return mihCost < largest.Length ? PdqSearchMethod.Mih : PdqSearchMethod.Scan;
     }
