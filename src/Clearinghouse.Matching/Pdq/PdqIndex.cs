@@ -26,11 +26,18 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
     public const int DefaultRadius = 31;
 
     // Relative costs for the scan-or-probe decision, in units of "scan one hash" (≈ 3.3–4.2 ns from memory at 1 M).
-    // Measured at 1 M uniform hashes: a verified candidate is a random 32-byte read, ≈ 50–60 ns even prefetched
-    // (VM, TLB misses), so 14; a probe reads two offsets (mostly cached) and starts a posting run, 4. With these,
-    // r = 47 stays MIH (measured 568 q/s vs 304 for the batched scan) and r = 55 scans (302 q/s vs 187 for MIH).
+    // 16 × 16, measured at 1 M uniform hashes: a verified candidate is a random 32-byte read, ≈ 50–60 ns even
+    // prefetched (VM, TLB misses), so 14; a probe reads two offsets (mostly cached: 256 KiB per substring) and
+    // starts a posting run, 4. With these, r = 47 stays MIH (measured 568 q/s vs 304 for the batched scan) and
+    // r = 55 scans (302 q/s vs 187 for MIH).
     private const double ProbeCost = 4;
     private const double VerifyCost = 14;
+
+    // Wide layout, fitted at 10 M uniform (scan ≈ 2.7 ns per hash there): its offsets (8 MiB per substring) miss
+    // like the postings, so a probe is two dependent misses plus its share of the phases, ≈ 200 ns = 76 units;
+    // a candidate ≈ 20 units. Then r = 51 stays MIH (measured 37 q/s vs 32 scanning) and r = 55 scans (38 vs 32).
+    private const double WideProbeCost = 76;
+    private const double WideVerifyCost = 20;
 
     private const int ScanBlock = 512;
 
@@ -399,7 +406,8 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         var largest = segments.MaxBy(s => s.Length)!;
         Span<int> thresholds = stackalloc int[largest.Layout.Count];
         largest.Layout.Thresholds(radius, thresholds);
-        double mihCost = (largest.ProbeCount(thresholds) * ProbeCost) + (largest.ExpectedCandidates(thresholds) * VerifyCost);
+        var (probe, verify) = Costs(largest);
+        double mihCost = (largest.ProbeCount(thresholds) * probe) + (largest.ExpectedCandidates(thresholds) * verify);
         return mihCost < largest.Length ? PdqSearchMethod.Mih : PdqSearchMethod.Scan;
     }
 
@@ -414,16 +422,20 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         }
 
         double scanCost = segment.Length;
-        double probeCost = segment.ProbeCount(thresholds) * ProbeCost;
+        var (probe, verify) = Costs(segment);
+        double probeCost = segment.ProbeCount(thresholds) * probe;
         if (probeCost >= scanCost)
         {
             return false;
         }
 
         // The exact candidate count costs one more read per probe (the offsets are then cached for the search).
-        long limit = (long)((scanCost - probeCost) / VerifyCost);
+        long limit = (long)((scanCost - probeCost) / verify);
         return segment.CountCandidates(query, thresholds, limit) <= limit;
     }
+
+    private static (double Probe, double Verify) Costs(MihSegment segment) =>
+        segment.Layout == SubstringLayout.Sixteen ? (ProbeCost, VerifyCost) : (WideProbeCost, WideVerifyCost);
 
     [SkipLocalsInit]
     private static void Scan(in StoreView view, int from, int to, in Hash256 query, int radius, List<IndexMatch> results)
