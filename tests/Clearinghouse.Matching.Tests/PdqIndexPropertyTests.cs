@@ -26,8 +26,14 @@ public sealed class PdqIndexPropertyTests
     public sealed record Scenario(
         bool Clustered, int Seed, int Centres, Op[] Ops, int TailCapacity, int ChunkBits, int MaxSegment, PdqSearchMethod Method)
     {
+        /// <summary>Segments from this size use the wide (12-substring) layout; int.MaxValue keeps 16 × 16.</summary>
+        public int WideThreshold { get; init; } = 1 << 22;
+
+        /// <summary>Forced key width of wide segments (0: by size).</summary>
+        public int WideKeyBits { get; init; }
+
         public override string ToString() =>
-            $"clustered={Clustered} seed={Seed} centres={Centres} tail={TailCapacity} chunkBits={ChunkBits} maxSeg={MaxSegment} method={Method} ops=[{string.Join(", ", Ops.Select(o => $"{o.Kind}({o.Id},{o.Source},{o.Flips})"))}]";
+            $"clustered={Clustered} seed={Seed} centres={Centres} tail={TailCapacity} chunkBits={ChunkBits} maxSeg={MaxSegment} method={Method} wide={WideThreshold} wideKeyBits={WideKeyBits} ops=[{string.Join(", ", Ops.Select(o => $"{o.Kind}({o.Id},{o.Source},{o.Flips})"))}]";
     }
 
     private static Gen<Scenario> ScenarioGen(int maxOps, int maxId, int checkWeight, int smallSegment) =>
@@ -42,6 +48,13 @@ public sealed class PdqIndexPropertyTests
         from maxSegment in Gen.Elements(smallSegment, 64, MihSegment.MaxLength)
         from method in Gen.Elements(PdqSearchMethod.Auto, PdqSearchMethod.Mih, PdqSearchMethod.Scan)
         select new Scenario(clustered, seed, centres, ops, tail, chunkBits, maxSegment, method);
+
+    /// <summary>The same scenarios with the wide layout switched on at small sizes (and sometimes full-width keys).</summary>
+    private static Gen<Scenario> WideScenarioGen(int maxOps, int maxId, int checkWeight, int smallSegment) =>
+        from scenario in ScenarioGen(maxOps, maxId, checkWeight, smallSegment)
+        from wide in Gen.Elements(1, 3, 40, 500)
+        from keyBits in Gen.Elements(0, 0, 0, 1, 5, 13)
+        select scenario with { WideThreshold = wide, WideKeyBits = keyBits };
 
     private static Gen<Op> OpGen(int idRange, int checkWeight) =>
         Gen.Frequency(
@@ -61,6 +74,14 @@ public sealed class PdqIndexPropertyTests
     public Property Larger_indexes_equal_brute_force_for_every_radius_0_to_64() =>
         Prop.ForAll(ScenarioGen(maxOps: 400, maxId: 3000, checkWeight: 1, smallSegment: 300).ToArbitrary(), scenario => Run(scenario, bulkSize: 2500));
 
+    [Property(MaxTest = 100)]
+    public Property Small_wide_layout_indexes_equal_brute_force_for_every_radius_0_to_64() =>
+        Prop.ForAll(WideScenarioGen(maxOps: 150, maxId: 60, checkWeight: 2, smallSegment: 5).ToArbitrary(), scenario => Run(scenario, bulkSize: 0));
+
+    [Property(MaxTest = 6)]
+    public Property Larger_wide_layout_indexes_equal_brute_force_for_every_radius_0_to_64() =>
+        Prop.ForAll(WideScenarioGen(maxOps: 400, maxId: 3000, checkWeight: 1, smallSegment: 300).ToArbitrary(), scenario => Run(scenario, bulkSize: 2500));
+
     private static bool Run(Scenario s, int bulkSize)
     {
         var rng = new Random(s.Seed);
@@ -79,6 +100,8 @@ public sealed class PdqIndexPropertyTests
             ChunkBits = s.ChunkBits,
             MaxSegmentLength = s.MaxSegment,
             Method = s.Method,
+            WideLayoutThreshold = s.WideThreshold,
+            WideKeyBits = s.WideKeyBits,
         };
 
         var model = new Model();

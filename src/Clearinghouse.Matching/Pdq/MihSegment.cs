@@ -7,33 +7,44 @@ namespace Clearinghouse.Matching.Pdq;
 
 /// <summary>
 /// An immutable multi-index-hashing index (Norouzi, Punjani and Fleet) over the slots <c>[Start, Start + Length)</c>:
-/// for each of the 16 substrings, a CSR table (bucket offsets + posting lists) keyed by the top
-/// <see cref="KeyBits"/> bits of the substring.
+/// for each substring of its <see cref="SubstringLayout"/>, a CSR table (bucket offsets + posting lists) keyed by
+/// the top <see cref="KeyBits"/> bits of the substring.
 /// </summary>
 /// <remarks>
 /// <para>Postings are 24-bit slot offsets within the segment (3 bytes, read as an unaligned 32-bit load and
-/// masked), so 16 substrings cost 48 bytes per hash instead of 64; that is what keeps the whole index under
-/// 100 bytes per hash with 32-byte hashes and 8-byte ids. A segment therefore holds at most 2^24 hashes.</para>
+/// masked), so 16 substrings cost 48 bytes per hash instead of 64 (12 substrings: 36); that is what keeps the
+/// whole index under 100 bytes per hash with 32-byte hashes and 8-byte ids. A segment holds at most 2^24 hashes.</para>
 /// <para>Within a bucket the postings are in slot order (the counting sort is stable), so verification walks the
 /// hash array forwards.</para>
-/// <para>Key width: about log2(Length) − 3 bits (capped at the substring's 16), i.e. ~8–16 hashes per bucket on
-/// average, so the bucket offsets cost at most ~8 bytes per hash for small segments and ~0.4 at 10 M.</para>
+/// <para>Layout and key width, by segment length n: below <see cref="PdqIndexOptions.WideLayoutThreshold"/>
+/// (4 M by default) 16 × 16 bits keyed by about log2(n) − 3 bits (~8–16 hashes per bucket: the offsets cost at
+/// most ~8 bytes per hash for small segments and ~0.4 at 4 M); from there 12 substrings of 21–22 bits keyed by
+/// log2(n) − 2 bits (capped at 21; ~4–8 hashes per bucket, offsets 10–12 bytes per hash). Keying by a prefix of
+/// the substring stays exact: a hash within t bits on the whole substring is within t bits on any part of it.</para>
 /// </remarks>
 internal sealed class MihSegment
 {
     public const int MaxLength = 1 << 24;
 
-    /// <summary>Segments this big build their four substring groups in parallel.</summary>
+    /// <summary>Segments this big build their substring groups in parallel.</summary>
     private const int ParallelBuildThreshold = 1 << 16;
+
+    /// <summary>Substrings are built in this many groups, each one pass over the hashes (in parallel when large).</summary>
+    private const int BuildGroups = 4;
 
     private readonly int[][] _offsets;
     private readonly byte[][] _postings;
 
-    private MihSegment(int start, int length, int keyBits, int[][] offsets, byte[][] postings)
+    /// <summary>Per substring: width − <see cref="KeyBits"/>, the shift from substring value to bucket key.</summary>
+    private readonly int[] _keyShifts;
+
+    private MihSegment(int start, int length, SubstringLayout layout, int keyBits, int[] keyShifts, int[][] offsets, byte[][] postings)
     {
         Start = start;
         Length = length;
+        Layout = layout;
         KeyBits = keyBits;
+        _keyShifts = keyShifts;
         _offsets = offsets;
         _postings = postings;
     }
@@ -44,6 +55,8 @@ internal sealed class MihSegment
 
     public int End => Start + Length;
 
+    public SubstringLayout Layout { get; }
+
     public int KeyBits { get; }
 
     public long MemoryBytes
@@ -51,7 +64,7 @@ internal sealed class MihSegment
         get
         {
             long bytes = 0;
-            for (int i = 0; i < Substrings.Count; i++)
+            for (int i = 0; i < Layout.Count; i++)
             {
                 bytes += ((long)_offsets[i].Length * sizeof(int)) + _postings[i].Length;
             }
@@ -60,17 +73,81 @@ internal sealed class MihSegment
         }
     }
 
-    public static int KeyBitsFor(int length) => Math.Clamp(BitOperations.Log2((uint)Math.Max(1, length)) - 3, 1, Substrings.Bits);
+    /// <summary>The layout a segment of <paramref name="length"/> hashes uses.</summary>
+    public static SubstringLayout LayoutFor(int length, int wideThreshold) =>
+        length >= wideThreshold ? SubstringLayout.Twelve : SubstringLayout.Sixteen;
 
-    /// <summary>Builds the segment over published slots by a stable counting sort per substring.</summary>
-    public static MihSegment Build(StoreView view, int start, int length)
+    /// <summary>Bucket key width for a segment of <paramref name="length"/> hashes with <paramref name="layout"/>.</summary>
+    public static int KeyBitsFor(int length, SubstringLayout layout)
+    {
+        int log = BitOperations.Log2((uint)Math.Max(1, length));
+
+        // 16 × 16 (measured at 1 M): ~8–16 hashes per bucket. Wide substrings: ~4–8 per bucket, since a probe at
+        // t = 2 costs ~C(b, 2) bucket reads and the candidates it saves are the dearer reads (capped at the
+        // narrowest substring, 21 bits: 12 × 8 MiB of offsets at 10 M, ~10 bytes per hash).
+        return layout == SubstringLayout.Sixteen
+            ? Math.Clamp(log - 3, 1, layout.MinWidth)
+            : Math.Clamp(log - 2, 1, layout.MinWidth);
+    }
+
+    /// <summary>Key of substring <paramref name="sub"/> of <paramref name="h"/> in this segment.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Key(in Hash256 h, int sub) => (int)(Layout.Value(h, sub) >> _keyShifts[sub]);
+
+    /// <summary>Builds the segment over published slots by a stable sort of each substring's keys.</summary>
+    public static MihSegment Build(StoreView view, int start, int length, PdqIndexOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, MaxLength);
-        int keyBits = KeyBitsFor(length);
+        var layout = LayoutFor(length, options.WideLayoutThreshold);
+        int keyBits = layout != SubstringLayout.Sixteen && options.WideKeyBits > 0
+            ? Math.Min(options.WideKeyBits, layout.MinWidth)
+            : KeyBitsFor(length, layout);
+        int m = layout.Count;
+        var keyShifts = new int[m];
+        for (int i = 0; i < m; i++)
+        {
+            keyShifts[i] = layout.Width(i) - keyBits;
+        }
+
+        var offsets = new int[m][];
+        var postings = new byte[m][];
+        if (layout == SubstringLayout.Sixteen)
+        {
+            BuildSixteen(view, start, length, keyBits, offsets, postings);
+        }
+        else
+        {
+            // One worker per core, each sorting every workers-th substring in two scratch arrays it reuses: the
+            // scratch (16 bytes per hash per worker) is touched fresh once, not once per substring.
+            int workers = length >= ParallelBuildThreshold ? Math.Clamp(Environment.ProcessorCount, 1, m) : 1;
+            void Worker(int w)
+            {
+                var pairs = GC.AllocateUninitializedArray<ulong>(length);
+                var sorted = GC.AllocateUninitializedArray<ulong>(length);
+                for (int sub = w; sub < m; sub += workers)
+                {
+                    BuildWide(view, start, length, layout, sub, keyShifts[sub], keyBits, pairs, sorted, out offsets[sub], out postings[sub]);
+                }
+            }
+
+            if (workers > 1)
+            {
+                Parallel.For(0, workers, Worker);
+            }
+            else
+            {
+                Worker(0);
+            }
+        }
+
+        return new MihSegment(start, length, layout, keyBits, keyShifts, offsets, postings);
+    }
+
+    /// <summary>16 × 16: a stable counting sort per substring, whose count tables (≤ 2^16 entries) stay in L2.</summary>
+    private static void BuildSixteen(StoreView view, int start, int length, int keyBits, int[][] offsets, byte[][] postings)
+    {
         int shift = Substrings.Bits - keyBits;
         int buckets = 1 << keyBits;
-        var offsets = new int[Substrings.Count][];
-        var postings = new byte[Substrings.Count][];
 
         // One pass per 64-bit word builds its four substrings: reading the 32-byte hashes once per word instead of
         // once per substring, while the four count tables (4 × 256 KiB at 16 bits) still sit in L2.
@@ -144,8 +221,90 @@ internal sealed class MihSegment
                 BuildWord(w);
             }
         }
+    }
 
-        return new MihSegment(start, length, keyBits, offsets, postings);
+    /// <summary>
+    /// One wide substring: an LSD radix sort of (key, slot) pairs in two digits of ≤ 11 bits, then one sequential
+    /// pass that writes the postings and the bucket offsets.
+    /// </summary>
+    /// <remarks>
+    /// A direct counting sort over 2^21 buckets (8 MiB of counters, postings scattered over 30 MB) made every
+    /// increment and store a cache and TLB miss: 43 s for 10 M hashes. Each radix pass touches only 2^11 write
+    /// positions (in L2), and both the offsets and the postings are then written in order: all 12 substrings of
+    /// 10 M hashes in ~2.5 s on 2 cores.
+    /// Stable (the pairs start in slot order), so postings within a bucket stay in slot order.
+    /// </remarks>
+    private static void BuildWide(
+        StoreView view, int start, int length, SubstringLayout layout, int sub, int keyShift, int keyBits, ulong[] pairs, ulong[] sorted, out int[] offsets, out byte[] postings)
+    {
+        const int SlotBits = 24;
+        int lowBits = (keyBits + 1) / 2;
+        int highBits = keyBits - lowBits;
+        uint lowMask = (1u << lowBits) - 1;
+        var lowCounts = new int[(1 << lowBits) + 1];
+        var highCounts = new int[(1 << highBits) + 1];
+
+        // Pass 1: (key << 24 | local slot) in slot order, and both digit histograms.
+        int local = 0;
+        for (int slot = start, end = start + length; slot < end;)
+        {
+            var run = view.Run(slot, end - slot);
+            foreach (ref readonly Hash256 h in run)
+            {
+                uint key = layout.Value(h, sub) >> keyShift;
+                pairs[local] = ((ulong)key << SlotBits) | (uint)local;
+                lowCounts[(key & lowMask) + 1]++;
+                highCounts[(key >> lowBits) + 1]++;
+                local++;
+            }
+
+            slot += run.Length;
+        }
+
+        for (int k = 1; k < lowCounts.Length; k++)
+        {
+            lowCounts[k] += lowCounts[k - 1];
+        }
+
+        for (int k = 1; k < highCounts.Length; k++)
+        {
+            highCounts[k] += highCounts[k - 1];
+        }
+
+        // Passes 2 and 3: scatter by the low digit, then (stably) by the high one.
+        foreach (ulong p in pairs.AsSpan(0, length))
+        {
+            sorted[lowCounts[(int)((p >> SlotBits) & lowMask)]++] = p;
+        }
+
+        foreach (ulong p in sorted.AsSpan(0, length))
+        {
+            pairs[highCounts[(int)(p >> (SlotBits + lowBits))]++] = p;
+        }
+
+        // Pass 4: postings and offsets in order. offsets[k] = index of the first pair with key ≥ k.
+        int buckets = 1 << keyBits;
+        offsets = new int[buckets + 1];
+        postings = new byte[(3 * length) + 1]; // the extra byte lets the last posting be read as a 4-byte load
+        ref byte post = ref MemoryMarshal.GetArrayDataReference(postings);
+        int next = 0;
+        for (int i = 0; i < length; i++)
+        {
+            ulong p = pairs[i];
+            int key = (int)(p >> SlotBits);
+            while (next <= key)
+            {
+                offsets[next++] = i;
+            }
+
+            // In order, so a 4-byte store may spill into the next posting's first byte: it is rewritten next.
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref post, 3 * i), (uint)p & 0xFFFFFF);
+        }
+
+        while (next <= buckets)
+        {
+            offsets[next++] = length;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -159,14 +318,14 @@ internal sealed class MihSegment
         postings[p + 2] = (byte)(value >> 16);
     }
 
-    /// <summary>How many buckets a search with these thresholds probes.</summary>
+    /// <summary>How many buckets a search with these thresholds (from <see cref="Layout"/>) probes.</summary>
     public long ProbeCount(ReadOnlySpan<int> thresholds)
     {
         var masks = MaskTable.For(KeyBits);
         long probes = 0;
-        for (int sub = 0; sub < Substrings.Count; sub++)
+        for (int sub = 0; sub < Layout.Count; sub++)
         {
-            probes += masks.Within(thresholds[sub]).Length;
+            probes += masks.CountWithin(thresholds[sub]);
         }
 
         return probes;
@@ -182,9 +341,8 @@ internal sealed class MihSegment
     public long CountCandidates(in Hash256 query, ReadOnlySpan<int> thresholds, long limit)
     {
         var masks = MaskTable.For(KeyBits);
-        int shift = Substrings.Bits - KeyBits;
         long total = 0;
-        for (int sub = 0; sub < Substrings.Count; sub++)
+        for (int sub = 0; sub < Layout.Count; sub++)
         {
             int t = thresholds[sub];
             if (t < 0)
@@ -192,11 +350,11 @@ internal sealed class MihSegment
                 continue;
             }
 
-            int qk = Substrings.Key(query, sub, shift);
+            int qk = Key(query, sub);
             int[] off = _offsets[sub];
-            foreach (ushort m in masks.Within(t))
+            foreach (uint m in masks.Within(t))
             {
-                int k = qk ^ m;
+                int k = qk ^ (int)m;
                 total += off[k + 1] - off[k];
             }
 
@@ -210,9 +368,28 @@ internal sealed class MihSegment
     }
 
     /// <summary>
+    /// Whether a hash that matched via substring <paramref name="sub"/> also falls in the probed neighbourhood of an
+    /// earlier substring, so it was (or will be) reported there: each match is reported once, by its first substring.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool SeenEarlier(in Hash256 xor, int sub, ReadOnlySpan<int> thresholds)
+    {
+        for (int j = 0; j < sub; j++)
+        {
+            int t = thresholds[j];
+            if (t >= 0 && BitOperations.PopCount((uint)Key(xor, j)) <= t)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Appends every live entry of this segment within <paramref name="radius"/> of <paramref name="query"/>.
-    /// <paramref name="thresholds"/> must come from <see cref="Substrings.Thresholds"/> for that radius (or any
-    /// assignment with Σ(t_i + 1) ≥ radius + 1).
+    /// <paramref name="thresholds"/> must come from <see cref="SubstringLayout.Thresholds"/> of <see cref="Layout"/>
+    /// for that radius (or any assignment with Σ(t_i + 1) ≥ radius + 1).
     /// </summary>
     /// <remarks>
     /// The work is a few thousand random reads (bucket offsets, posting runs, candidate hashes) that mostly miss
@@ -226,12 +403,11 @@ internal sealed class MihSegment
     public void Search(in Hash256 query, int radius, ReadOnlySpan<int> thresholds, in StoreView view, List<IndexMatch> results)
     {
         var masks = MaskTable.For(KeyBits);
-        int shift = Substrings.Bits - KeyBits;
         var scratch = SearchScratch.ForThread();
 
         // Phase 1: every probed bucket as (substring, key); prefetch its offsets.
         int probes = 0;
-        for (int sub = 0; sub < Substrings.Count; sub++)
+        for (int sub = 0; sub < Layout.Count; sub++)
         {
             int t = thresholds[sub];
             if (t < 0)
@@ -239,13 +415,13 @@ internal sealed class MihSegment
                 continue;
             }
 
-            int qk = Substrings.Key(query, sub, shift);
+            int qk = Key(query, sub);
             var within = masks.Within(t);
             scratch.EnsureProbes(probes + within.Length);
             int[] off = _offsets[sub];
-            foreach (ushort m in within)
+            foreach (uint m in within)
             {
-                int k = qk ^ m;
+                int k = qk ^ (int)m;
                 Prefetch.Read(ref off[k]);
                 scratch.ProbeKeys[probes] = k;
                 scratch.ProbeSubs[probes] = (byte)sub;
@@ -309,7 +485,7 @@ internal sealed class MihSegment
             ulong x0 = h.W0 ^ q0, x1 = h.W1 ^ q1, x2 = h.W2 ^ q2, x3 = h.W3 ^ q3;
             int d = BitOperations.PopCount(x0) + BitOperations.PopCount(x1) + BitOperations.PopCount(x2) + BitOperations.PopCount(x3);
             if (d <= radius
-                && !Substrings.SeenEarlier(new Hash256(x0, x1, x2, x3), scratch.Subs[i], thresholds, shift)
+                && !SeenEarlier(new Hash256(x0, x1, x2, x3), scratch.Subs[i], thresholds)
                 && !view.IsDead(slot))
             {
                 results.Add(new IndexMatch(view.IdAt(slot), d));

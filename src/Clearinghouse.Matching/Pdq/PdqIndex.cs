@@ -10,8 +10,8 @@ namespace Clearinghouse.Matching.Pdq;
 /// <remarks>
 /// <para>Layout. Entries live in append-only slots (hash, id, tombstone bit; see <see cref="Store"/>). The sealed
 /// prefix of the slots is covered by immutable multi-index-hashing segments (<see cref="MihSegment"/>): a match
-/// within r agrees with the query within t_i bits on at least one of the 16 16-bit substrings
-/// (<see cref="Substrings.Thresholds"/>), so probing each substring's buckets near the query's key and verifying
+/// within r agrees with the query within t_i bits on at least one of its substrings (16 of 16 bits, or 12 of
+/// 21–22 bits in segments of millions; <see cref="SubstringLayout.Thresholds"/>), so probing each substring's buckets near the query's key and verifying
 /// the candidates with a full 256-bit popcount finds every match. The last up to <see cref="PdqIndexOptions.TailCapacity"/>
 /// additions are scanned. When the tail fills it becomes a segment; adjacent segments of similar size are merged
 /// (log-structured), so a query sees O(log n) segments and an add costs O(log n) amortised rebuild work.</para>
@@ -26,11 +26,18 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
     public const int DefaultRadius = 31;
 
     // Relative costs for the scan-or-probe decision, in units of "scan one hash" (≈ 3.3–4.2 ns from memory at 1 M).
-    // Measured at 1 M uniform hashes: a verified candidate is a random 32-byte read, ≈ 50–60 ns even prefetched
-    // (VM, TLB misses), so 14; a probe reads two offsets (mostly cached) and starts a posting run, 4. With these,
-    // r = 47 stays MIH (measured 568 q/s vs 304 for the batched scan) and r = 55 scans (302 q/s vs 187 for MIH).
+    // 16 × 16, measured at 1 M uniform hashes: a verified candidate is a random 32-byte read, ≈ 50–60 ns even
+    // prefetched (VM, TLB misses), so 14; a probe reads two offsets (mostly cached: 256 KiB per substring) and
+    // starts a posting run, 4. With these, r = 47 stays MIH (measured 568 q/s vs 304 for the batched scan) and
+    // r = 55 scans (302 q/s vs 187 for MIH).
     private const double ProbeCost = 4;
     private const double VerifyCost = 14;
+
+    // Wide layout, fitted at 10 M uniform (scan ≈ 2.7 ns per hash there): its offsets (8 MiB per substring) miss
+    // like the postings, so a probe is two dependent misses plus its share of the phases, ≈ 200 ns = 76 units;
+    // a candidate ≈ 20 units. Then r = 51 stays MIH (measured 37 q/s vs 32 scanning) and r = 55 scans (38 vs 32).
+    private const double WideProbeCost = 76;
+    private const double WideVerifyCost = 20;
 
     private const int ScanBlock = 512;
 
@@ -124,13 +131,14 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         }
 
         store.Map = map;
-        store.Segments = BuildSegments(store.View(), 0, count, _options.MaxSegmentLength);
+        store.Segments = BuildSegments(store.View(), 0, count, _options);
         Volatile.Write(ref _live, count);
         Volatile.Write(ref _store, store);
     }
 
-    private static SegmentSet BuildSegments(StoreView view, int start, int end, int maxLength)
+    private static SegmentSet BuildSegments(StoreView view, int start, int end, PdqIndexOptions options)
     {
+        int maxLength = options.MaxSegmentLength;
         if (end <= start)
         {
             return new SegmentSet([], end);
@@ -139,7 +147,7 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         var segments = new List<MihSegment>();
         for (int s = start; s < end; s += maxLength)
         {
-            segments.Add(MihSegment.Build(view, s, Math.Min(maxLength, end - s)));
+            segments.Add(MihSegment.Build(view, s, Math.Min(maxLength, end - s), options));
         }
 
         return new SegmentSet([.. segments], end);
@@ -275,7 +283,7 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
             segments.RemoveAt(segments.Count - 1);
         }
 
-        segments.Add(MihSegment.Build(view, start, end - start));
+        segments.Add(MihSegment.Build(view, start, end - start, _options));
         Volatile.Write(ref store.Segments, new SegmentSet([.. segments], end));
     }
 
@@ -300,10 +308,19 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         int count = Volatile.Read(ref store.Count);
         var view = store.View();
 
-        Span<int> thresholds = stackalloc int[Substrings.Count];
-        Substrings.Thresholds(radius, thresholds);
+        // Thresholds depend on the segment's substring layout (16 × 16 or 12 wide); recomputed only when it changes.
+        Span<int> buffer = stackalloc int[SubstringLayout.MaxCount];
+        SubstringLayout? layout = null;
+        scoped Span<int> thresholds = default;
         foreach (var segment in segments.Segments)
         {
+            if (segment.Layout != layout)
+            {
+                layout = segment.Layout;
+                thresholds = buffer[..layout.Count];
+                layout.Thresholds(radius, thresholds);
+            }
+
             if (UseMih(segment, query, thresholds))
             {
                 segment.Search(query, radius, thresholds, view, results);
@@ -387,9 +404,10 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         }
 
         var largest = segments.MaxBy(s => s.Length)!;
-        Span<int> thresholds = stackalloc int[Substrings.Count];
-        Substrings.Thresholds(radius, thresholds);
-        double mihCost = (largest.ProbeCount(thresholds) * ProbeCost) + (largest.ExpectedCandidates(thresholds) * VerifyCost);
+        Span<int> thresholds = stackalloc int[largest.Layout.Count];
+        largest.Layout.Thresholds(radius, thresholds);
+        var (probe, verify) = Costs(largest);
+        double mihCost = (largest.ProbeCount(thresholds) * probe) + (largest.ExpectedCandidates(thresholds) * verify);
         return mihCost < largest.Length ? PdqSearchMethod.Mih : PdqSearchMethod.Scan;
     }
 
@@ -404,16 +422,20 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         }
 
         double scanCost = segment.Length;
-        double probeCost = segment.ProbeCount(thresholds) * ProbeCost;
+        var (probe, verify) = Costs(segment);
+        double probeCost = segment.ProbeCount(thresholds) * probe;
         if (probeCost >= scanCost)
         {
             return false;
         }
 
         // The exact candidate count costs one more read per probe (the offsets are then cached for the search).
-        long limit = (long)((scanCost - probeCost) / VerifyCost);
+        long limit = (long)((scanCost - probeCost) / verify);
         return segment.CountCandidates(query, thresholds, limit) <= limit;
     }
+
+    private static (double Probe, double Verify) Costs(MihSegment segment) =>
+        segment.Layout == SubstringLayout.Sixteen ? (ProbeCost, VerifyCost) : (WideProbeCost, WideVerifyCost);
 
     [SkipLocalsInit]
     private static void Scan(in StoreView view, int from, int to, in Hash256 query, int radius, List<IndexMatch> results)

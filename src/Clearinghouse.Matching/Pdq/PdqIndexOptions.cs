@@ -33,6 +33,15 @@ public sealed record PdqIndexOptions
     /// <summary>Largest MIH segment (2^24, the reach of 24-bit postings). Small values exercise splitting in tests.</summary>
     internal int MaxSegmentLength { get; init; } = MihSegment.MaxLength;
 
+    /// <summary>
+    /// Segments of at least this many hashes use 12 substrings of 21–22 bits instead of 16 of 16 (see
+    /// <see cref="SubstringLayout"/>); 2^22 by default. Small values exercise the wide layout in tests.
+    /// </summary>
+    internal int WideLayoutThreshold { get; init; } = 1 << 22;
+
+    /// <summary>Forces the key width of wide-layout segments (0: by segment size). Lets tests use full 21-bit keys on small data.</summary>
+    internal int WideKeyBits { get; init; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(TailCapacity, 1, nameof(TailCapacity));
@@ -40,5 +49,8 @@ public sealed record PdqIndexOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ChunkBits, 24, nameof(ChunkBits));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSegmentLength, 1, nameof(MaxSegmentLength));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxSegmentLength, MihSegment.MaxLength, nameof(MaxSegmentLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(WideLayoutThreshold, 1, nameof(WideLayoutThreshold));
+        ArgumentOutOfRangeException.ThrowIfNegative(WideKeyBits, nameof(WideKeyBits));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(WideKeyBits, 22, nameof(WideKeyBits));
     }
 }
