@@ -13,7 +13,7 @@ public enum PdqSearchMethod
     Scan,
 }
 
-/// <summary>Tuning of a <see cref="PdqIndex"/>; the defaults are what the measurements in MATCHING_NOTES.md chose.</summary>
+/// <summary>Tuning of a <see cref="PdqIndex"/>; the defaults are what the measurements in docs/matching.md chose.</summary>
 public sealed record PdqIndexOptions
 {
     public static PdqIndexOptions Default { get; } = new();
