@@ -20,7 +20,7 @@ fi
 
 apt_packages=()
 command -v mkfifo >/dev/null 2>&1 || apt_packages+=(coreutils)
-command -v runuser >/dev/null 2>&1 || apt_packages+=(util-linux)
+command -v setpriv >/dev/null 2>&1 || apt_packages+=(util-linux)
 # The system libjpeg-turbo (the reference's own JPEG decoder); the tests require it and compare it with Skia's.
 ldconfig -p 2>/dev/null | grep -q 'libturbojpeg.so.0 ' || apt_packages+=(libturbojpeg0)
 if [ ${#apt_packages[@]} -gt 0 ]; then

@@ -20,12 +20,17 @@ internal static class CliRunner
         return new Result(code, output.ToString(), error.ToString());
     }
 
-    /// <summary>Runs the built CLI as another user through runuser (only possible as root).</summary>
-    public static Result RunAsUser(string user, params string[] args)
+    /// <summary>
+    /// Runs the built CLI as root without the capabilities that let root ignore file permissions
+    /// (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so a mode-000 directory is as unreadable to it as to anyone.
+    /// Unlike switching to another user, this works wherever the build output lives (even under /root).
+    /// </summary>
+    public static Result RunWithoutPermissionOverride(params string[] args)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "clearinghouse.dll");
-        var start = new ProcessStartInfo("runuser") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-u", user, "--", Environment.ProcessPath ?? "dotnet", cli, .. args])
+        string host = Path.GetFileName(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["--bounding-set=-dac_override,-dac_read_search", "--", host, cli, .. args])
         {
             start.ArgumentList.Add(a);
         }
