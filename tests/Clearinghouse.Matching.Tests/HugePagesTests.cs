@@ -57,7 +57,7 @@ public sealed class HugePagesTests
     [Fact]
     public void Index_is_exact_with_and_without_huge_pages()
     {
-        // 720,000 hashes: 2 MiB hash chunks and 2.16 MB posting arrays, both over the huge-page threshold.
+        // 720,000 hashes: eleven 2 MiB hash chunks, advised and collapsed, one of them partly filled.
         const int N = 720_000;
         var rng = new Random(20261129);
         var hashes = new Hash256[N];

@@ -181,10 +181,10 @@ internal sealed class MihSegment
             }
 
             // The extra byte lets the last posting be read as a 4-byte load.
-            var p0 = HugePages.Allocate<byte>((3 * length) + 1);
-            var p1 = HugePages.Allocate<byte>((3 * length) + 1);
-            var p2 = HugePages.Allocate<byte>((3 * length) + 1);
-            var p3 = HugePages.Allocate<byte>((3 * length) + 1);
+            var p0 = new byte[(3 * length) + 1];
+            var p1 = new byte[(3 * length) + 1];
+            var p2 = new byte[(3 * length) + 1];
+            var p3 = new byte[(3 * length) + 1];
             var k0 = c0.AsSpan(0, buckets).ToArray();
             var k1 = c1.AsSpan(0, buckets).ToArray();
             var k2 = c2.AsSpan(0, buckets).ToArray();
@@ -284,8 +284,8 @@ internal sealed class MihSegment
 
         // Pass 4: postings and offsets in order. offsets[k] = index of the first pair with key ≥ k.
         int buckets = 1 << keyBits;
-        offsets = HugePages.Allocate<int>(buckets + 1);
-        postings = HugePages.Allocate<byte>((3 * length) + 1); // the extra byte lets the last posting be read as a 4-byte load
+        offsets = new int[buckets + 1];
+        postings = new byte[(3 * length) + 1]; // the extra byte lets the last posting be read as a 4-byte load
         ref byte post = ref MemoryMarshal.GetArrayDataReference(postings);
         int next = 0;
         for (int i = 0; i < length; i++)
