@@ -68,7 +68,7 @@ internal sealed class Store
             return;
         }
 
-        Volatile.Write(ref Hashes, [.. Hashes, new Hash256[ChunkSize]]);
+        Volatile.Write(ref Hashes, [.. Hashes, HugePages.Allocate<Hash256>(ChunkSize, collapse: true)]);
         Volatile.Write(ref Ids, [.. Ids, new long[ChunkSize]]);
         Volatile.Write(ref Dead, [.. Dead, new ulong[Math.Max(1, ChunkSize >> 6)]]);
     }
@@ -82,7 +82,7 @@ internal sealed class Store
         var dead = new ulong[chunks][];
         for (int c = 0; c < chunks; c++)
         {
-            hashes[c] = new Hash256[ChunkSize];
+            hashes[c] = HugePages.Allocate<Hash256>(ChunkSize, collapse: true);
             ids[c] = new long[ChunkSize];
             dead[c] = new ulong[Math.Max(1, ChunkSize >> 6)];
         }
