@@ -12,7 +12,6 @@ namespace Clearinghouse.Hashing.Pdq;
 internal static class Transpose8
 {
     /// <summary>Rows <c>source[l * stride ..]</c>, l = 0..7, columns 0..width-1 (rounded up to 8) → interleaved.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToInterleaved(ReadOnlySpan<float> source, int stride, int width, Span<float> interleaved, int laneStride)
     {
         int padded = (width + 7) & ~7;
@@ -21,39 +20,11 @@ internal static class Transpose8
             throw new ArgumentException("Buffers too short for eight padded rows.");
         }
 
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(interleaved);
-        if (Avx.IsSupported)
-        {
-            for (int x = 0; x < padded; x += 8)
-            {
-                Transpose(
-                    Vector256.LoadUnsafe(ref src, (nuint)x),
-                    Vector256.LoadUnsafe(ref src, (nuint)(stride + x)),
-                    Vector256.LoadUnsafe(ref src, (nuint)((2 * stride) + x)),
-                    Vector256.LoadUnsafe(ref src, (nuint)((3 * stride) + x)),
-                    Vector256.LoadUnsafe(ref src, (nuint)((4 * stride) + x)),
-                    Vector256.LoadUnsafe(ref src, (nuint)((5 * stride) + x)),
-                    Vector256.LoadUnsafe(ref src, (nuint)((6 * stride) + x)),
-                    Vector256.LoadUnsafe(ref src, (nuint)((7 * stride) + x)),
-                    ref Unsafe.Add(ref dst, x * laneStride),
-                    (nuint)laneStride);
-            }
-
-            return;
-        }
-
-        for (int l = 0; l < 8; l++)
-        {
-            for (int x = 0; x < padded; x++)
-            {
-                Unsafe.Add(ref dst, (x * laneStride) + l) = Unsafe.Add(ref src, (l * stride) + x);
-            }
-        }
+        // Block b: the 8x8 block at columns 8b.. of the rows becomes interleaved steps 8b..8b+7.
+        TransposeBlocks(source, stride, 8, interleaved, laneStride, 8 * laneStride, padded / 8);
     }
 
     /// <summary>The inverse: interleaved → rows <c>target[l * stride ..]</c>, all eight rows, padded width.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FromInterleaved(ReadOnlySpan<float> interleaved, int laneStride, int width, Span<float> target, int stride)
     {
         int padded = (width + 7) & ~7;
@@ -62,36 +33,47 @@ internal static class Transpose8
             throw new ArgumentException("Buffers too short for eight padded rows.");
         }
 
-        ref float src = ref MemoryMarshal.GetReference(interleaved);
+        // Block b: interleaved steps 8b..8b+7 (an 8x8 block whose rows are columns) become columns 8b.. of the rows.
+        TransposeBlocks(interleaved, laneStride, 8 * laneStride, target, stride, 8, padded / 8);
+    }
+
+    /// <summary>
+    /// Transposes <paramref name="blocks"/> 8x8 blocks: block b is read as 8 rows of 8 floats starting at
+    /// <c>b * sourceStep</c>, <paramref name="sourceStride"/> apart, and written as 8 rows starting at
+    /// <c>b * targetStep</c>, <paramref name="targetStride"/> apart. Callers have checked the bounds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeBlocks(ReadOnlySpan<float> source, int sourceStride, int sourceStep, Span<float> target, int targetStride, int targetStep, int blocks)
+    {
+        ref float src = ref MemoryMarshal.GetReference(source);
         ref float dst = ref MemoryMarshal.GetReference(target);
-        if (Avx.IsSupported)
+        nuint ss = (nuint)sourceStride;
+        for (int b = 0; b < blocks; b++)
         {
-            for (int x = 0; x < padded; x += 8)
+            ref float s = ref Unsafe.Add(ref src, b * sourceStep);
+            ref float d = ref Unsafe.Add(ref dst, b * targetStep);
+            if (Avx.IsSupported)
             {
-                // Eight consecutive interleaved steps are an 8x8 block whose rows are columns x..x+7.
-                ref float s = ref Unsafe.Add(ref src, x * laneStride);
-                nuint ls = (nuint)laneStride;
                 Transpose(
                     Vector256.LoadUnsafe(ref s, 0),
-                    Vector256.LoadUnsafe(ref s, ls),
-                    Vector256.LoadUnsafe(ref s, 2 * ls),
-                    Vector256.LoadUnsafe(ref s, 3 * ls),
-                    Vector256.LoadUnsafe(ref s, 4 * ls),
-                    Vector256.LoadUnsafe(ref s, 5 * ls),
-                    Vector256.LoadUnsafe(ref s, 6 * ls),
-                    Vector256.LoadUnsafe(ref s, 7 * ls),
-                    ref Unsafe.Add(ref dst, x),
-                    (nuint)stride);
+                    Vector256.LoadUnsafe(ref s, ss),
+                    Vector256.LoadUnsafe(ref s, 2 * ss),
+                    Vector256.LoadUnsafe(ref s, 3 * ss),
+                    Vector256.LoadUnsafe(ref s, 4 * ss),
+                    Vector256.LoadUnsafe(ref s, 5 * ss),
+                    Vector256.LoadUnsafe(ref s, 6 * ss),
+                    Vector256.LoadUnsafe(ref s, 7 * ss),
+                    ref d,
+                    (nuint)targetStride);
+                continue;
             }
 
-            return;
-        }
-
-        for (int l = 0; l < 8; l++)
-        {
-            for (int x = 0; x < padded; x++)
+            for (int r = 0; r < 8; r++)
             {
-                Unsafe.Add(ref dst, (l * stride) + x) = Unsafe.Add(ref src, (x * laneStride) + l);
+                for (int c = 0; c < 8; c++)
+                {
+                    Unsafe.Add(ref d, (c * targetStride) + r) = Unsafe.Add(ref s, (r * sourceStride) + c);
+                }
             }
         }
     }
