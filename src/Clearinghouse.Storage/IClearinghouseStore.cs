@@ -1,0 +1,118 @@
+namespace Clearinghouse.Storage;
+
+/// <summary>
+/// The node's store. Two implementations: SQLite (embedded default) and PostgreSQL; the same test suite runs on
+/// both. Every method that writes has committed durably when its task completes, and leaves the store unchanged
+/// when it throws. Reads return snapshots.
+/// </summary>
+/// <remarks>
+/// Validation failures the caller can fix (unknown bank, unknown category, name taken, ...) throw
+/// <see cref="StoreException"/> with a <see cref="StoreError"/> and a precise message; the server maps them to 4xx.
+/// </remarks>
+public interface IClearinghouseStore : IAsyncDisposable
+{
+    /// <summary>Applies pending migrations (safe to call any number of times, from several processes).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The schema version after migrations.</summary>
+    Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default);
+
+    // --- taxonomy ----------------------------------------------------------------------------------------------
+
+    /// <summary>Loads a taxonomy version; a no-op when that version is already current; refuses an older version.</summary>
+    Task ApplyTaxonomyAsync(Taxonomy taxonomy, CancellationToken cancellationToken = default);
+
+    /// <summary>The current taxonomy, or null before any was applied.</summary>
+    Task<Taxonomy?> GetTaxonomyAsync(CancellationToken cancellationToken = default);
+
+    // --- members and keys --------------------------------------------------------------------------------------
+
+    Task<Member> CreateMemberAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<Member?> GetMemberAsync(long memberId, CancellationToken cancellationToken = default);
+
+    Task<Member?> FindMemberAsync(string name, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Member>> ListMembersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a key whose secret has already been salted and hashed by the caller.</summary>
+    Task<ApiKey> AddApiKeyAsync(long memberId, string keyId, byte[] salt, byte[] secretHash, ApiScopes scopes, string? label, CancellationToken cancellationToken = default);
+
+    /// <summary>The key with this public id, revoked or not; null when there is none.</summary>
+    Task<ApiKey?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ApiKey>> ListApiKeysAsync(long memberId, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes a key; false when there is no such key or it was already revoked.</summary>
+    Task<bool> RevokeApiKeyAsync(string keyId, CancellationToken cancellationToken = default);
+
+    // --- sharing groups ----------------------------------------------------------------------------------------
+
+    Task<SharingGroup> CreateSharingGroupAsync(string name, CancellationToken cancellationToken = default);
+
+    Task AddGroupMemberAsync(long groupId, long memberId, CancellationToken cancellationToken = default);
+
+    Task RemoveGroupMemberAsync(long groupId, long memberId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<SharingGroup>> ListGroupsOfMemberAsync(long memberId, CancellationToken cancellationToken = default);
+
+    // --- banks -------------------------------------------------------------------------------------------------
+
+    Task<Bank> CreateBankAsync(NewBank bank, CancellationToken cancellationToken = default);
+
+    Task<Bank?> GetBankAsync(long bankId, CancellationToken cancellationToken = default);
+
+    /// <summary>The live (not deleted) bank with this name.</summary>
+    Task<Bank?> FindBankAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every live bank, in id order.</summary>
+    Task<IReadOnlyList<Bank>> ListBanksAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The live banks <paramref name="memberId"/> may see: its own, those shared with all, and those of its groups.</summary>
+    Task<IReadOnlyList<Bank>> ListVisibleBanksAsync(long memberId, CancellationToken cancellationToken = default);
+
+    Task<Bank> UpdateBankAsync(long bankId, BankUpdate update, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a bank: marks it deleted and withdraws its signals, in one transaction.</summary>
+    Task DeleteBankAsync(long bankId, CancellationToken cancellationToken = default);
+
+    // --- signals -----------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Adds signals to a bank in one transaction (all or nothing on error); each item gets its own result, so a
+    /// duplicate or a missing designation rejects that item only, and the caller reports it.
+    /// </summary>
+    Task<IReadOnlyList<AddSignalResult>> AddSignalsAsync(long bankId, long contributorMemberId, IReadOnlyList<NewSignal> signals, CancellationToken cancellationToken = default);
+
+    Task<Signal?> GetSignalAsync(long signalId, CancellationToken cancellationToken = default);
+
+    Task<Signal?> FindSignalByPublicIdAsync(string publicId, CancellationToken cancellationToken = default);
+
+    /// <summary>Several signals by id (missing ids are skipped), for building match responses.</summary>
+    Task<IReadOnlyList<Signal>> GetSignalsAsync(IReadOnlyCollection<long> signalIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Signals in id order after <see cref="SignalQuery.AfterId"/>.</summary>
+    Task<Page<Signal>> ListSignalsAsync(SignalQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Withdraws a signal; false when it was already withdrawn.</summary>
+    Task<bool> WithdrawSignalAsync(long signalId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records (or replaces) a member's opinion and recomputes the signal's summary and status.</summary>
+    Task<Signal> RecordOpinionAsync(long signalId, long memberId, OpinionKind kind, string? note, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Opinion>> ListOpinionsAsync(long signalId, CancellationToken cancellationToken = default);
+
+    // --- change feed -------------------------------------------------------------------------------------------
+
+    /// <summary>The current change-feed position (0 on an empty store).</summary>
+    Task<long> GetChangePositionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> signal and bank changes after <paramref name="afterPosition"/>.</summary>
+    Task<ChangeBatch> ReadChangesAsync(long afterPosition, int limit, CancellationToken cancellationToken = default);
+
+    // --- matches -----------------------------------------------------------------------------------------------
+
+    Task RecordMatchesAsync(IReadOnlyList<MatchRecord> matches, CancellationToken cancellationToken = default);
+
+    Task<Page<MatchRecord>> ListMatchesAsync(long memberId, long afterId, int limit, CancellationToken cancellationToken = default);
+}
