@@ -169,6 +169,7 @@ public static class NodeApplication
                 };
                 return Task.CompletedTask;
             });
+            o.AddOperationTransformer((operation, context, _) => BodyDocExtensions.Apply(operation, context));
             o.AddOperationTransformer((operation, context, _) =>
             {
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<RequireScope>().FirstOrDefault() is { } scope)

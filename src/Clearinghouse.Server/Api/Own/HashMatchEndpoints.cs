@@ -31,7 +31,7 @@ internal static class HashMatchEndpoints
             .RequireKey(ApiScopes.Hash)
             .WithBodyLimit(options.MaxUploadBytes)
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data")
+            .WithUploadDoc("file", "The content; optional form fields content_type (photo, file, …) and types (comma-separated signal types).")
             .WithName("HashUpload").WithTags("Hashing")
             .WithSummary("Hash an upload (multipart field 'file'; optional fields content_type and types): a photo gives pdq, md5 and sha256")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -52,7 +52,7 @@ internal static class HashMatchEndpoints
             .RequireKey(ApiScopes.Match)
             .WithBodyLimit(options.MaxUploadBytes)
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data")
+            .WithUploadDoc("file", "The content; optional form fields content_type, types and banks (comma-separated bank names).")
             .WithName("MatchUpload").WithTags("Matching")
             .WithSummary("Hash an upload and match its signals in one call (multipart field 'file'; optional content_type, types, banks)")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);

@@ -36,7 +36,7 @@ internal static class SignalEndpoints
         api.MapPost("/banks/{name}/signals/import", ImportAsync)
             .RequireKey(ApiScopes.Contribute)
             .WithBodyLimit(options.MaxImportBytes)
-            .Accepts<string>("text/plain", "text/csv", "application/x-ndjson")
+            .WithBodyDoc("The signals, one per line.", "text/plain", "text/csv", "application/x-ndjson")
             .WithName("ImportSignals").WithTags("Signals")
             .WithSummary(
                 "Add signals in bulk: python-threatexchange local_file lines (text/plain), CSV (text/csv: signal_type,value[,designation][,metadata]) or JSON lines "
