@@ -180,6 +180,19 @@ internal static class SignalEndpoints
 
         string formatName = SignalImportParser.NameOf(importFormat);
         var rejections = parsed.Rejections.ToList();
+        if (await RequiresDesignationAsync(node, bank, context.RequestAborted).ConfigureAwait(false))
+        {
+            // Checked before writing, so a strict import missing designations writes nothing.
+            List<ParsedSignal> accepted = [.. parsed.Signals.Where(p => p.Signal.Designation is not null)];
+            foreach (var missing in parsed.Signals.Where(p => p.Signal.Designation is null))
+            {
+                rejections.Add(new LineRejection(missing.Line, RejectionCodes.DesignationRequired, $"category '{bank.Category}' requires a designation reference (give designation= or a designation column)"));
+            }
+
+            rejections.Sort((a, b) => a.Line.CompareTo(b.Line));
+            parsed = parsed with { Signals = accepted };
+        }
+
         if (parsed.Signals.Count == 0 && rejections.Count == 0)
         {
             throw Problems.BadRequest("the import holds no signals.");
@@ -223,6 +236,12 @@ internal static class SignalEndpoints
         rejections.Sort((a, b) => a.Line.CompareTo(b.Line));
         node.Follower.Wake();
         return TypedResults.Json(Report(bank, formatName, parsed.Lines, added, rejections, applied: added > 0), NodeJsonContext.Default.ImportReport);
+    }
+
+    private static async Task<bool> RequiresDesignationAsync(Node node, Bank bank, CancellationToken cancellationToken)
+    {
+        var taxonomy = await node.Store.GetTaxonomyAsync(cancellationToken).ConfigureAwait(false);
+        return taxonomy?.Categories.FirstOrDefault(c => c.Id == bank.Category)?.RequiresDesignation ?? false;
     }
 
     private static ImportReport Report(Bank bank, string format, int lines, int added, List<LineRejection> rejections, bool applied) =>
