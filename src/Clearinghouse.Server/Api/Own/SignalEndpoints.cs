@@ -179,139 +179,44 @@ internal static class SignalEndpoints
         }
 
         string formatName = SignalImportParser.NameOf(importFormat);
-        var rejections = parsed.Rejections.ToList();
-        if (await RequiresDesignationAsync(node, bank, context.RequestAborted).ConfigureAwait(false))
-        {
-            // Checked before writing, so a strict import missing designations writes nothing.
-            List<ParsedSignal> accepted = [.. parsed.Signals.Where(p => p.Signal.Designation is not null)];
-            foreach (var missing in parsed.Signals.Where(p => p.Signal.Designation is null))
-            {
-                rejections.Add(new LineRejection(missing.Line, RejectionCodes.DesignationRequired, $"category '{bank.Category}' requires a designation reference (give designation= or a designation column)"));
-            }
-
-            rejections.Sort((a, b) => a.Line.CompareTo(b.Line));
-            parsed = parsed with { Signals = accepted };
-        }
-
-        if (parsed.Signals.Count == 0 && rejections.Count == 0)
+        var importer = new SignalImporter(node.Store);
+        var plan = await importer.PlanAsync(bank, parsed, context.RequestAborted).ConfigureAwait(false);
+        var rejections = plan.Rejections;
+        if (plan.Signals.Count == 0 && rejections.Count == 0)
         {
             throw Problems.BadRequest("the import holds no signals.");
         }
 
-        if (rejections.Count > 0 && (!allowPartial || parsed.Signals.Count == 0))
+        if (rejections.Count > 0 && (!allowPartial || plan.Signals.Count == 0))
         {
             var refused = Problems.Unprocessable(
-                $"{rejections.Count} of {parsed.Lines} lines are not valid (first: line {rejections[0].Line}: {rejections[0].Reason}); nothing was imported"
+                $"{rejections.Count} of {plan.Lines} lines are not valid (first: line {rejections[0].Line}: {rejections[0].Reason}); nothing was imported"
                 + (allowPartial ? "." : ". Fix them, or pass partial=true to import the valid lines."));
-            refused.Extensions["report"] = Report(bank, formatName, parsed.Lines, 0, rejections, applied: false);
+            refused.Extensions["report"] = Report(bank, formatName, plan.Lines, 0, rejections, applied: false);
             throw refused;
         }
 
-        var signals = new NewSignal[parsed.Signals.Count];
-        for (int i = 0; i < signals.Length; i++)
-        {
-            signals[i] = parsed.Signals[i].Signal;
-        }
-
-        // One store call: one transaction, all or nothing if the store fails.
-        var results = await node.Store.AddSignalsAsync(bank.Id, caller.MemberId, signals, context.RequestAborted).ConfigureAwait(false);
-        int added = 0;
-        for (int i = 0; i < results.Count; i++)
-        {
-            int line = parsed.Signals[i].Line;
-            switch (results[i].Rejection)
-            {
-                case SignalRejection.None:
-                    added++;
-                    break;
-                case SignalRejection.Duplicate:
-                    rejections.Add(new LineRejection(line, RejectionCodes.Duplicate, $"already in bank '{bank.Name}' as signal {results[i].SignalId}", results[i].SignalId));
-                    break;
-                default:
-                    rejections.Add(new LineRejection(line, RejectionCodes.DesignationRequired, $"category '{bank.Category}' requires a designation reference (give designation= or a designation column)"));
-                    break;
-            }
-        }
-
-        rejections.Sort((a, b) => a.Line.CompareTo(b.Line));
+        // One batch: one transaction, all or nothing if the store fails.
+        var outcome = await importer.WriteAsync(plan, caller.MemberId, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         node.Follower.Wake();
-        return TypedResults.Json(Report(bank, formatName, parsed.Lines, added, rejections, applied: added > 0), NodeJsonContext.Default.ImportReport);
+        return TypedResults.Json(Report(bank, formatName, plan.Lines, outcome.Added, outcome.Rejections, applied: outcome.Added > 0), NodeJsonContext.Default.ImportReport);
     }
 
-    private static async Task<bool> RequiresDesignationAsync(Node node, Bank bank, CancellationToken cancellationToken)
-    {
-        var taxonomy = await node.Store.GetTaxonomyAsync(cancellationToken).ConfigureAwait(false);
-        return taxonomy?.Categories.FirstOrDefault(c => c.Id == bank.Category)?.RequiresDesignation ?? false;
-    }
-
-    private static ImportReport Report(Bank bank, string format, int lines, int added, List<LineRejection> rejections, bool applied) =>
+    /// <summary>The report of an import, as the import route and <c>clearinghouse import --json</c> print it.</summary>
+    internal static ImportReport Report(Bank bank, string format, int lines, int added, List<LineRejection> rejections, bool applied) =>
         new(bank.Name, format, lines, added, rejections.Count, applied, [.. rejections.Select(r => new ImportRejectionInfo(r.Line, r.Code, r.Reason, r.ExistingSignalId))]);
 
     private static async Task ExportAsync(Node node, HttpContext context, string name, [FromQuery] string? format)
     {
         var bank = await node.VisibleBankAsync(context.Caller(), name, context.RequestAborted).ConfigureAwait(false);
-        bool jsonl = (format ?? "local_file").ToLowerInvariant() switch
-        {
-            "local_file" or "txt" => false,
-            "jsonl" or "ndjson" => true,
-            _ => throw Problems.BadRequest($"unknown export format '{format}' (local_file or jsonl)."),
-        };
-
+        var exportFormat = BankExport.FormatOf(format) ?? throw Problems.BadRequest($"unknown export format '{format}' (local_file or jsonl).");
+        bool jsonl = exportFormat == ExportFormat.JsonLines;
         context.Response.ContentType = jsonl ? "application/x-ndjson; charset=utf-8" : "text/plain; charset=utf-8";
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"{bank.Name}.{(jsonl ? "jsonl" : "txt")}\"";
-        var output = context.Response.BodyWriter.AsStream();
-        var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16);
+        var writer = new StreamWriter(context.Response.BodyWriter.AsStream(), new UTF8Encoding(false), 1 << 16);
         await using (writer.ConfigureAwait(false))
         {
-            using var json = new MemoryStream();
-            long after = 0;
-            while (true)
-            {
-                var page = await node.Store.ListSignalsAsync(new SignalQuery(bank.Id, null, null, after, 1000), context.RequestAborted).ConfigureAwait(false);
-                foreach (var signal in page.Items)
-                {
-                    if (signal.Status == SignalStatus.Withdrawn)
-                    {
-                        continue;
-                    }
-
-                    if (!jsonl)
-                    {
-                        await writer.WriteAsync($"{signal.SignalType} {signal.Value}\n").ConfigureAwait(false);
-                        continue;
-                    }
-
-                    json.SetLength(0);
-                    using (var line = new Utf8JsonWriter(json))
-                    {
-                        line.WriteStartObject();
-                        line.WriteString("signal_type", signal.SignalType);
-                        line.WriteString("value", signal.Value);
-                        if (signal.Designation is not null)
-                        {
-                            line.WriteString("designation", signal.Designation);
-                        }
-
-                        if (Mapping.ParseMetadata(signal.Metadata) is { } metadata)
-                        {
-                            line.WritePropertyName("metadata");
-                            metadata.WriteTo(line);
-                        }
-
-                        line.WriteEndObject();
-                    }
-
-                    await writer.WriteAsync(Encoding.UTF8.GetString(json.GetBuffer(), 0, (int)json.Length)).ConfigureAwait(false);
-                    await writer.WriteAsync('\n').ConfigureAwait(false);
-                }
-
-                if (page.NextAfter is not long next)
-                {
-                    break;
-                }
-
-                after = next;
-            }
+            await BankExport.WriteAsync(node.Store, bank, exportFormat, writer, context.RequestAborted).ConfigureAwait(false);
         }
     }
 
