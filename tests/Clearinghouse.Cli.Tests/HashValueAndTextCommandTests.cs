@@ -56,6 +56,28 @@ public sealed class HashValueAndTextCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_pdf_hashes_by_its_text_for_text_tlsh_and_by_its_bytes_for_the_digests()
+    {
+        string[] lines = ["This statement is a test document for the clearinghouse.", "It has enough words to make a TLSH digest."];
+        var pdf = TestPdfs.Make(lines, ["A second page follows."]);
+        var file = Path.Combine(_dir, "statement.pdf");
+        File.WriteAllBytes(file, pdf);
+        var result = CliRunner.Run("hash", "--type", "md5,text_tlsh", "--json", file);
+        Assert.Equal(0, result.ExitCode);
+        var root = JsonDocument.Parse(result.OutLines.Single()).RootElement;
+        string text = string.Join(' ', lines) + "\nA second page follows.";
+        Assert.Equal(Hashing.Tlsh.TlshHasher.HashText(text).Hash.ToString(), root.GetProperty("text_tlsh").GetString());
+#pragma warning disable CA5351 // MD5 is the exchanged identifier, not a security measure
+        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(pdf)), root.GetProperty("md5").GetString());
+#pragma warning restore CA5351
+
+        File.WriteAllText(Path.Combine(_dir, "broken.pdf"), "%PDF-1.7\nnot really");
+        var broken = CliRunner.Run("hash", "--type", "text_tlsh", "--json", Path.Combine(_dir, "broken.pdf"));
+        Assert.Equal(ExitCodes.SomeInputsFailed, broken.ExitCode);
+        Assert.StartsWith("text_tlsh: not a readable PDF", JsonDocument.Parse(broken.OutLines.Single()).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Text_output_names_the_file_and_the_digest()
     {
         var file = TestData.PathOf("tlsh", "example_data", "small.txt");

@@ -181,6 +181,18 @@ public sealed class TlshTests
                 return (result.Ok ? result.Hash.ToString() : null) == ScalarReferenceTlsh.Hash(t.data);
             });
 
+    [Property(MaxTest = 200)]
+    public Property Text_is_hashed_as_its_utf8_bytes() =>
+        Prop.ForAll(
+            Gen.Elements("word ", "mot ", "слово ", "词", "😀", "\n", "\uD800", "a", "ü").ArrayOf().Select(string.Concat).ToArbitrary(),
+            text =>
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+                var a = TlshHasher.HashText(text);
+                var b = TlshHasher.Hash(bytes);
+                return a.Failure == b.Failure && a.Hash == b.Hash;
+            });
+
     [Property(MaxTest = 500)]
     public Property Vector_body_distance_equals_the_table_and_is_a_symmetric_premetric() =>
         Prop.ForAll(

@@ -4,6 +4,7 @@ using Clearinghouse.Hashing.Digests;
 using Clearinghouse.Hashing.Pdq;
 using Clearinghouse.Hashing.Tlsh;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Media.Text;
 
 namespace Clearinghouse.Cli.FileHashing;
 
@@ -74,6 +75,10 @@ internal sealed class FileHasher
         {
             return FileHashResult.Failed(path, ex.Message);
         }
+        catch (TextExtractionException ex)
+        {
+            return FileHashResult.Failed(path, "text_tlsh: " + ex.Message);
+        }
         catch (UnauthorizedAccessException)
         {
             return FileHashResult.Failed(path, "permission denied");
@@ -94,6 +99,14 @@ internal sealed class FileHasher
             ? FileHashResult.Failed(path, "text_tlsh: " + failed.Reason)
             : new FileHashResult(path, pdq, digests.Md5, digests.Sha256, tlsh?.Hash.ToString(), null);
 
+    private static bool StartsLikePdf(FileStream stream)
+    {
+        Span<byte> head = stackalloc byte[5];
+        int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Seek(0, SeekOrigin.Begin);
+        return PdfText.IsPdf(head[..n]);
+    }
+
     private FileHashResult HashOrThrow(string path)
     {
         using var stream = UnixFile.OpenForReading(path);
@@ -104,12 +117,15 @@ internal sealed class FileHasher
         }
 
         long length = stream.Length;
-        if (_selection.Pdq && length > _decoder.Options.MaxBytes)
+
+        // A PDF's text_tlsh is the TLSH of its text, not of its bytes (PdfPig reads the whole document: the size limit applies).
+        bool pdfText = _selection.TextTlsh && !_selection.Pdq && StartsLikePdf(stream);
+        if ((_selection.Pdq || pdfText) && length > _decoder.Options.MaxBytes)
         {
             return FileHashResult.Failed(path, $"the file is {length:N0} bytes, over the limit of {_decoder.Options.MaxBytes:N0} (raise it with --max-bytes)");
         }
 
-        using var digester = new StreamingSignals(_digests, _selection.TextTlsh);
+        using var digester = new StreamingSignals(_digests, _selection.TextTlsh && !pdfText);
         if (!_selection.Pdq)
         {
             var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -136,6 +152,12 @@ internal sealed class FileHasher
             }
 
             var (only, tlsh) = digester.Finish();
+            if (pdfText)
+            {
+                stream.Seek(0, SeekOrigin.Begin);
+                tlsh = TlshHasher.HashText(PdfText.Extract(stream));
+            }
+
             return Result(path, null, only, tlsh);
         }
 

@@ -63,6 +63,26 @@ public sealed class TlshHasher
         return hasher.Final();
     }
 
+    /// <summary>The digest of <paramref name="text"/> encoded as UTF-8 (what python-threatexchange hashes for text).</summary>
+    public static TlshResult HashText(ReadOnlySpan<char> text)
+    {
+        var hasher = new TlshHasher();
+        hasher.UpdateText(text);
+        return hasher.Final();
+    }
+
+    /// <summary>Feeds <paramref name="text"/> as UTF-8 (unpaired surrogates become U+FFFD, as .NET's encoder writes them).</summary>
+    public void UpdateText(ReadOnlySpan<char> text)
+    {
+        Span<byte> utf8 = stackalloc byte[4096];
+        while (!text.IsEmpty)
+        {
+            System.Text.Unicode.Utf8.FromUtf16(text, utf8, out int read, out int written, replaceInvalidSequences: true, isFinalBlock: true);
+            Update(utf8[..written]);
+            text = text[read..];
+        }
+    }
+
     /// <summary>Feeds the next chunk of the input.</summary>
     public void Update(ReadOnlySpan<byte> data)
     {
