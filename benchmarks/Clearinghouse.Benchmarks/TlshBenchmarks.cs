@@ -12,7 +12,6 @@ namespace Clearinghouse.Benchmarks;
 /// run). Throughput is 1 MiB divided by the mean time.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 3, iterationCount: 10)]
 public class TlshHashBenchmarks
 {
     private const int Size = 1 << 20;
@@ -53,12 +52,12 @@ public class TlshHashBenchmarks
 /// TLSH threshold search (distance with length ≤ 30) over 1 M digests: <see cref="TlshIndex"/> against a linear scan
 /// that computes the reference distance to every digest (the baseline). The digests are synthetic: length codes
 /// uniform over 30..120 (inputs of about 200 bytes to 1 MB), quartile ratios and bodies uniform; each query is a stored
-/// digest with 6 of its 128 bucket codes changed. Per query.
+/// digest with 6 of its 128 bucket codes changed. Per query (the scan times 4 queries per invocation, the index 64).
 /// </summary>
-[SimpleJob(warmupCount: 2, iterationCount: 8)]
 public class TlshIndexBenchmarks
 {
     private const int Queries = 64;
+    private const int ScanQueries = 4;
     private TlshHash[] _digests = [];
     private TlshHash[] _queries = [];
     private TlshIndex _index = new();
@@ -96,11 +95,11 @@ public class TlshIndexBenchmarks
         }
     }
 
-    [Benchmark(Baseline = true, OperationsPerInvoke = Queries, Description = "linear scan, reference distance")]
+    [Benchmark(Baseline = true, OperationsPerInvoke = ScanQueries, Description = "linear scan, reference distance")]
     public int LinearScan()
     {
         int hits = 0;
-        foreach (var query in _queries)
+        foreach (var query in _queries.AsSpan(0, ScanQueries))
         {
             foreach (var digest in _digests)
             {
