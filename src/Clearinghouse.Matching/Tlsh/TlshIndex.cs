@@ -92,6 +92,7 @@ public sealed class TlshIndex : ISignalIndex<TlshHash>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threshold);
         ArgumentNullException.ThrowIfNull(results);
+        int start = results.Count;
         int length = value.LengthCode, q1 = value.Q1Ratio, q2 = value.Q2Ratio;
         byte checksum = value.Bytes[0];
         var body = value.Body;
@@ -131,6 +132,8 @@ public sealed class TlshIndex : ISignalIndex<TlshHash>
                 }
             }
         }
+
+        ResultIds.RemoveDuplicates(results, start);
     }
 
     /// <summary>The largest step count whose cost stays within <paramref name="budget"/> (−1 if even 0 does not).</summary>

@@ -88,6 +88,7 @@ public sealed class UrlIndex : ISignalIndex<UrlPattern>
         ArgumentNullException.ThrowIfNull(value);
         ArgumentOutOfRangeException.ThrowIfNegative(threshold);
         ArgumentNullException.ThrowIfNull(results);
+        int start = results.Count;
         if (value.Kind == UrlPatternKind.Url)
         {
             QueryUrl(value, results);
@@ -96,6 +97,8 @@ public sealed class UrlIndex : ISignalIndex<UrlPattern>
         {
             QueryPattern(value, results);
         }
+
+        ResultIds.RemoveDuplicates(results, start);
     }
 
     private void QueryUrl(UrlPattern value, List<IndexMatch> results)
