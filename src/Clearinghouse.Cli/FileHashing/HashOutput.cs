@@ -11,6 +11,9 @@ internal sealed class HashOutput
     private static readonly string[] DihedralNames =
         ["original", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"];
 
+    // Output goes to terminals, files and pipes, never into HTML: '&', '\'' and non-ASCII stay readable (URLs, names).
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly bool _json;
@@ -60,7 +63,7 @@ internal sealed class HashOutput
     internal string ToJson(ValueHashResult result)
     {
         _buffer.ResetWrittenCount();
-        using (var json = new Utf8JsonWriter(_buffer))
+        using (var json = new Utf8JsonWriter(_buffer, JsonOptions))
         {
             json.WriteStartObject();
             json.WriteString("value", result.Value);
@@ -83,7 +86,7 @@ internal sealed class HashOutput
     internal string ToJson(FileHashResult result)
     {
         _buffer.ResetWrittenCount();
-        using (var json = new Utf8JsonWriter(_buffer))
+        using (var json = new Utf8JsonWriter(_buffer, JsonOptions))
         {
             json.WriteStartObject();
             json.WriteString("path", result.Path);
