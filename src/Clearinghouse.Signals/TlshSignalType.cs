@@ -8,17 +8,18 @@ namespace Clearinghouse.Signals;
 /// <summary>
 /// TLSH of text (python-threatexchange's <c>text_tlsh</c>): <c>T1</c> and 70 uppercase hex digits, the digest of the
 /// text's UTF-8 bytes (python-threatexchange hashes <c>text.encode()</c> without further normalisation, and so does
-/// this type); the reference's distance with the length component; a match at distance ≤ 30.
+/// this type); the reference's distance without the length component; a match at distance ≤ 30.
 /// </summary>
 /// <remarks>
-/// python-threatexchange compares with the reference's <c>diffxlen</c> (without the length component); this type
-/// includes the length, which separates a short excerpt from the whole document. <see cref="IncludeLength"/> is the
-/// one place that decides it.
+/// python-threatexchange (and so HMA) compares with the reference's <c>diffxlen</c>, without the length component, so
+/// this type does too: a threshold of 30 then means the same on both sides and values exchange unchanged. The length
+/// component would separate a short excerpt from its whole document, but a member matching an excerpt of a manifesto
+/// is the case the signal exists for. <see cref="IncludeLength"/> is the one place that decides it.
 /// </remarks>
 public sealed class TlshSignalType : ISignalType
 {
     /// <summary>Whether distances include the length component.</summary>
-    public const bool IncludeLength = true;
+    public const bool IncludeLength = false;
 
     public string Name => "text_tlsh";
 

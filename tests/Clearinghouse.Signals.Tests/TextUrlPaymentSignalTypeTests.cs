@@ -79,11 +79,11 @@ public sealed class TextUrlPaymentSignalTypeTests
     // ---- text_tlsh ------------------------------------------------------------------------------------------------
 
     [Fact]
-    public void Tlsh_distance_is_the_reference_distance_with_the_length()
+    public void Tlsh_distance_is_the_reference_distance_without_the_length_as_python_threatexchange()
     {
         var type = Registry.Get("text_tlsh");
         var anchor = File.ReadLines(TestData.PathOf("tlsh", "exp", "example_data.128.1.len.out_EXP")).Select(l => l.Split('\t')).ToDictionary(f => f[1], f => f[0]);
-        foreach (var f in File.ReadLines(TestData.PathOf("tlsh", "exp", "example_data.128.1.len.scores_EXP")).Select(l => l.Split('\t')))
+        foreach (var f in File.ReadLines(TestData.PathOf("tlsh", "exp", "example_data.128.1.xlen.scores_EXP")).Select(l => l.Split('\t')))
         {
             Assert.Equal(int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture), type.Distance(anchor[f[0]], anchor[f[1]]));
         }
