@@ -23,6 +23,11 @@ command -v mkfifo >/dev/null 2>&1 || apt_packages+=(coreutils)
 command -v setpriv >/dev/null 2>&1 || apt_packages+=(util-linux)
 # The system libjpeg-turbo (the reference's own JPEG decoder); the tests require it and compare it with Skia's.
 ldconfig -p 2>/dev/null | grep -q 'libturbojpeg.so.0 ' || apt_packages+=(libturbojpeg0)
+# The storage tests run on a throwaway PostgreSQL cluster they start themselves (initdb, pg_ctl), unless
+# CLEARINGHOUSE_TEST_POSTGRES names a server to use instead.
+if [ -z "${CLEARINGHOUSE_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt_packages+=(postgresql)
+fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${apt_packages[*]}"

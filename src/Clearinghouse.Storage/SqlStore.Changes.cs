@@ -32,9 +32,9 @@ public abstract partial class SqlStore
                 cancellationToken,
                 ("@after", afterPosition),
                 ("@limit", (long)limit)).ConfigureAwait(false);
-            List<Signal> signals = await session.QueryAsync(
+            List<Signal> signals = await Dialect.QuerySignalsAsync(
+                session,
                 $"SELECT {Rows.SignalColumns} FROM signals WHERE change_seq > @after ORDER BY change_seq LIMIT @limit",
-                Rows.Signal,
                 cancellationToken,
                 ("@after", afterPosition),
                 ("@limit", (long)limit)).ConfigureAwait(false);

@@ -13,7 +13,8 @@ public abstract partial class SqlStore
     /// <remarks>
     /// Throws, writing nothing: <see cref="StoreError.NotFound"/> for a missing or deleted bank or an unknown
     /// contributor; <see cref="StoreError.Invalid"/> when an item has no type or value, or metadata that is not a
-    /// JSON object. Added signals take consecutive change-feed positions in item order.
+    /// JSON object. Added signals take ids and change-feed positions in (type, value) order — the
+    /// order they are inserted in, for speed — not necessarily in item order.
     /// </remarks>
     public Task<IReadOnlyList<AddSignalResult>> AddSignalsAsync(long bankId, long contributorMemberId, IReadOnlyList<NewSignal> signals, CancellationToken cancellationToken = default)
     {
@@ -80,9 +81,9 @@ public abstract partial class SqlStore
         ArgumentNullException.ThrowIfNull(signalIds);
         return signalIds.Count == 0
             ? []
-            : await ReadAsync(session => session.QueryAsync(
+            : await ReadAsync(session => Dialect.QuerySignalsAsync(
+                session,
                 $"SELECT {Rows.SignalColumns} FROM signals WHERE {Dialect.IdIn("id", "@ids")} ORDER BY id",
-                Rows.Signal,
                 cancellationToken,
                 ("@ids", Dialect.IdList(signalIds))), cancellationToken).ConfigureAwait(false);
     }
@@ -114,8 +115,8 @@ public abstract partial class SqlStore
         sql.Append(" ORDER BY id LIMIT @limit");
         return ReadAsync(async session =>
         {
-            List<Signal> rows = await session.QueryAsync(
-                sql.ToString(), Rows.Signal, cancellationToken, CollectionsMarshal.AsSpan(parameters)).ConfigureAwait(false);
+            List<Signal> rows = await Dialect.QuerySignalsAsync(
+                session, sql.ToString(), cancellationToken, CollectionsMarshal.AsSpan(parameters)).ConfigureAwait(false);
             return ToPage(rows, query.Limit, s => s.Id);
         }, cancellationToken);
     }
@@ -207,13 +208,16 @@ public abstract partial class SqlStore
             ("@signal", signalId)), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// The rows to insert: every item that passes the designation rule, with fresh public ids and consecutive
-    /// positions after the clock's current one. <paramref name="itemOfRow"/> maps a row back to its item.
+    /// The rows to insert: every item that passes the designation rule, in (type, value) order (items keep their
+    /// order among equal values, so the first of two duplicates is the one added), with fresh public ids handed out
+    /// in ascending order and consecutive positions after the clock's current one. Inserting in key order walks the
+    /// value and public-id indexes front to back instead of at random, which is most of a bulk insert's cost.
+    /// <paramref name="itemOfRow"/> maps a row back to its item.
     /// </summary>
     private static SignalRows Candidates(
         Session session, Bank bank, long contributor, IReadOnlyList<NewSignal> signals, bool requiresDesignation, AddSignalResult[] results, out int[] itemOfRow)
     {
-        int count = 0;
+        var order = new List<int>(signals.Count);
         for (int i = 0; i < signals.Count; i++)
         {
             if (requiresDesignation && string.IsNullOrWhiteSpace(signals[i].Designation))
@@ -222,29 +226,39 @@ public abstract partial class SqlStore
             }
             else
             {
-                count++;
+                order.Add(i);
             }
         }
 
-        itemOfRow = new int[count];
+        order.Sort((a, b) =>
+        {
+            int byType = string.CompareOrdinal(signals[a].SignalType, signals[b].SignalType);
+            if (byType != 0)
+            {
+                return byType;
+            }
+
+            int byValue = string.CompareOrdinal(signals[a].Value, signals[b].Value);
+            return byValue != 0 ? byValue : a.CompareTo(b);
+        });
+
+        int count = order.Count;
+        itemOfRow = [.. order];
         var types = new string[count];
         var values = new string[count];
         var designations = new string?[count];
         var metadata = new string?[count];
-        for (int i = 0, row = 0; i < signals.Count; i++)
+        for (int row = 0; row < count; row++)
         {
-            if (results[i].Rejection == SignalRejection.None)
-            {
-                NewSignal signal = signals[i];
-                itemOfRow[row] = i;
-                types[row] = signal.SignalType;
-                values[row] = signal.Value;
-                designations[row] = string.IsNullOrWhiteSpace(signal.Designation) ? null : signal.Designation;
-                metadata[row] = signal.Metadata;
-                row++;
-            }
+            NewSignal signal = signals[itemOfRow[row]];
+            types[row] = signal.SignalType;
+            values[row] = signal.Value;
+            designations[row] = string.IsNullOrWhiteSpace(signal.Designation) ? null : signal.Designation;
+            metadata[row] = signal.Metadata;
         }
 
+        string[] publicIds = PublicIds.NewSignalIds(count);
+        Array.Sort(publicIds, StringComparer.Ordinal);
         return new SignalRows
         {
             BankId = bank.Id,
@@ -252,7 +266,7 @@ public abstract partial class SqlStore
             ContributorId = contributor,
             CreatedMicros = session.NowMicros,
             FirstChangeSeq = session.Clock.Current + 1,
-            PublicIds = PublicIds.NewSignalIds(count),
+            PublicIds = publicIds,
             Types = types,
             Values = values,
             Designations = designations,

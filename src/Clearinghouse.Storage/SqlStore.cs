@@ -6,7 +6,7 @@ namespace Clearinghouse.Storage;
 /// <summary>
 /// The store over any ADO.NET database: every query and rule lives here, once; a small dialect object supplies
 /// what differs (connections, locks, type names, bulk paths). <see cref="SqliteStore"/> and
-/// <c>PostgresStore</c> only choose the dialect.
+/// <see cref="PostgresStore"/> only choose the dialect.
 /// </summary>
 /// <remarks>
 /// Each public method runs in its own connection. Writes run in one transaction that commits before the method

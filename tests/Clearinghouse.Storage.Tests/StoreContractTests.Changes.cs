@@ -266,8 +266,8 @@ public abstract partial class StoreContractTests
 
         // FsCheck drives the store synchronously; off the test's context so blocking cannot deadlock.
         await Task.Run(() => Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(40),
-            Prop.ForAll(op.ArrayOf().ToArbitrary(), ops => Run(ops).GetAwaiter().GetResult())));
+            Config.QuickThrowOnFailure.WithMaxTest(30),
+            Prop.ForAll(Gen.Choose(1, 24).SelectMany(n => op.ArrayOf(n)).ToArbitrary(), ops => Run(ops).GetAwaiter().GetResult())));
     }
 
     // --- matches -----------------------------------------------------------------------------------------------

@@ -77,6 +77,10 @@ public abstract partial class StoreContractTests
 
         Page<Signal> inBank = await Store.ListSignalsAsync(new SignalQuery(BankId: bank.Id));
         Assert.Equal(5, inBank.Items.Count);
+
+        // The three added took positions in (type, value) order: md5 before pdq, then by value.
+        IReadOnlyList<Signal> added = await Store.GetSignalsAsync([results[1].SignalId, results[2].SignalId, results[3].SignalId]);
+        Assert.Equal([results[2].SignalId, results[1].SignalId, results[3].SignalId], added.OrderBy(s => s.ChangeSeq).Select(s => s.Id));
     }
 
     [Fact]
@@ -206,11 +210,13 @@ public abstract partial class StoreContractTests
             }
         }
 
-        Assert.Equal([.. inA, .. inB], await All(new SignalQuery(Limit: 10)));
-        Assert.Equal(inA, await All(new SignalQuery(BankId: a.Id, Limit: 5)));        // 25: an exact multiple of the page
-        Assert.Equal(inB, await All(new SignalQuery(BankId: b.Id, Limit: 100)));
-        Assert.Equal([inA[0], inA[5], inA[10], inA[15], inA[20]], await All(new SignalQuery(SignalType: "md5", Limit: 2)));
-        Assert.Equal([inA[3], inA[4]], await All(new SignalQuery(Status: SignalStatus.Withdrawn, Limit: 1)));
+        // Within one call ids follow (type, value) order, not item order: compare in id order.
+        long[] ordered(params long[] ids) => [.. ids.Order()];
+        Assert.Equal(ordered([.. inA, .. inB]), await All(new SignalQuery(Limit: 10)));
+        Assert.Equal(ordered(inA), await All(new SignalQuery(BankId: a.Id, Limit: 5)));        // 25: an exact multiple of the page
+        Assert.Equal(ordered(inB), await All(new SignalQuery(BankId: b.Id, Limit: 100)));
+        Assert.Equal(ordered(inA[0], inA[5], inA[10], inA[15], inA[20]), await All(new SignalQuery(SignalType: "md5", Limit: 2)));
+        Assert.Equal(ordered(inA[3], inA[4]), await All(new SignalQuery(Status: SignalStatus.Withdrawn, Limit: 1)));
         Assert.Equal(23, (await All(new SignalQuery(BankId: a.Id, Status: SignalStatus.Active, Limit: 7))).Count);
         Assert.Empty(await All(new SignalQuery(BankId: a.Id, SignalType: "url")));
 

@@ -55,21 +55,25 @@ internal static class Rows
             r.GetBoolean(11),
             r.GetInt64(12));
 
-    public static Signal Signal(DbDataReader r) =>
+    public static Signal Signal(DbDataReader r) => Signal(new DbColumns(r));
+
+    /// <summary>A signal from any row source: ADO.NET readers and the SQLite bulk reader share this mapping.</summary>
+    public static Signal Signal<TColumns>(TColumns r)
+        where TColumns : IColumnReader =>
         new(
-            r.GetInt64(0),
-            r.GetString(1),
-            r.GetString(2),
-            r.GetString(3),
-            r.GetInt64(4),
-            r.GetString(5),
-            NullableString(r, 6),
-            r.GetInt64(7),
-            Micros.ToTime(r.GetInt64(8)),
-            (SignalStatus)r.GetInt32(9),
-            new OpinionSummary(r.GetInt32(10), r.GetInt32(11), r.GetInt32(12)),
-            NullableString(r, 13),
-            r.GetInt64(14));
+            r.Int64(0),
+            r.String(1),
+            r.RepeatedString(2)!,
+            r.String(3),
+            r.Int64(4),
+            r.RepeatedString(5)!,
+            r.RepeatedString(6),
+            r.Int64(7),
+            Micros.ToTime(r.Int64(8)),
+            (SignalStatus)r.Int32(9),
+            new OpinionSummary(r.Int32(10), r.Int32(11), r.Int32(12)),
+            r.NullableString(13),
+            r.Int64(14));
 
     public static Opinion Opinion(DbDataReader r) =>
         new(r.GetInt64(0), r.GetInt64(1), (OpinionKind)r.GetInt32(2), NullableString(r, 3), Micros.ToTime(r.GetInt64(4)));
@@ -78,6 +82,35 @@ internal static class Rows
         new(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetString(4), r.GetInt32(5), Micros.ToTime(r.GetInt64(6)));
 
     private static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+}
+
+/// <summary>Reads a row's columns by ordinal, whatever the row comes from.</summary>
+internal interface IColumnReader
+{
+    long Int64(int column);
+
+    int Int32(int column);
+
+    string String(int column);
+
+    string? NullableString(int column);
+
+    /// <summary>A short text that repeats across rows (a signal type, a category): a reader may share instances.</summary>
+    string? RepeatedString(int column);
+}
+
+/// <summary>The columns of an ADO.NET reader's current row.</summary>
+internal readonly struct DbColumns(DbDataReader reader) : IColumnReader
+{
+    public long Int64(int column) => reader.GetInt64(column);
+
+    public int Int32(int column) => reader.GetInt32(column);
+
+    public string String(int column) => reader.GetString(column);
+
+    public string? NullableString(int column) => reader.IsDBNull(column) ? null : reader.GetString(column);
+
+    public string? RepeatedString(int column) => NullableString(column);
 }
 
 /// <summary>Times are stored as Unix microseconds: exact in both databases and ordered as numbers.</summary>

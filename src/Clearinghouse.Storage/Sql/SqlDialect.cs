@@ -58,6 +58,10 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>The id of the live signal with each (type, value) in the bank, or 0 where there is none.</summary>
     public abstract Task<long[]> FindLiveSignalsAsync(Session session, long bankId, IReadOnlyList<(string Type, string Value)> keys, CancellationToken cancellationToken);
 
+    /// <summary>Runs a query selecting <see cref="Rows.SignalColumns"/> and returns every row (the feed's hot path).</summary>
+    public virtual Task<List<Signal>> QuerySignalsAsync(Session session, string sql, CancellationToken cancellationToken, params ReadOnlySpan<(string Name, object? Value)> parameters) =>
+        session.QueryAsync(sql, Rows.Signal, cancellationToken, parameters);
+
     public abstract Task InsertMatchesAsync(Session session, IReadOnlyList<MatchRecord> matches, CancellationToken cancellationToken);
 
     public abstract ValueTask DisposeAsync();

@@ -17,7 +17,7 @@ internal sealed class SqliteDialect : SqlDialect
     private const string ConnectionPragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 60000; PRAGMA cache_size = -65536;";
 
     private const string InsertSignalSql =
-        "INSERT INTO signals (" + SignalRows.InsertColumns + ") VALUES (@public_id, @type, @value, @bank, @category, @designation, @contributor, @created, 0, 0, 0, 0, @metadata, @seq) ON CONFLICT DO NOTHING RETURNING id";
+        "INSERT INTO signals (" + SignalRows.InsertColumns + ") VALUES (@public_id, @type, @value, @bank, @category, @designation, @contributor, @created, 0, 0, 0, 0, @metadata, @seq) ON CONFLICT DO NOTHING";
 
     private const string FindLiveSignalSql =
         "SELECT id FROM signals WHERE bank_id = @bank AND signal_type = @type AND value = @value AND status <> 2";
@@ -111,23 +111,22 @@ internal sealed class SqliteDialect : SqlDialect
         return json.Append(']').ToString();
     }
 
-    // SQLite runs in-process, so the fastest bulk path is one prepared statement re-bound per row: no SQL text to
-    // build, no parsing, and the conflict check is the partial unique index itself.
+    // SQLite runs in-process, so the fastest bulk path is one statement prepared on the raw handle and re-bound per
+    // row: no SQL text to build or parse, no per-row ADO.NET objects, and the conflict check is the partial unique
+    // index itself (ON CONFLICT DO NOTHING changes no row; the new id is the connection's last insert rowid).
     public override Task<long[]> InsertSignalsAsync(Session session, SignalRows rows, CancellationToken cancellationToken)
     {
-        using DbCommand command = session.Command(
-            InsertSignalSql,
-            ("@bank", rows.BankId),
-            ("@category", rows.Category),
-            ("@contributor", rows.ContributorId),
-            ("@created", rows.CreatedMicros));
-        DbParameter publicId = Session.AddParameter(command, "@public_id", null);
-        DbParameter type = Session.AddParameter(command, "@type", null);
-        DbParameter value = Session.AddParameter(command, "@value", null);
-        DbParameter designation = Session.AddParameter(command, "@designation", null);
-        DbParameter metadata = Session.AddParameter(command, "@metadata", null);
-        DbParameter seq = Session.AddParameter(command, "@seq", null);
-        command.Prepare();
+        using var insert = new SqliteStatement((SqliteConnection)session.Connection, InsertSignalSql);
+        insert.Bind("@bank", rows.BankId);
+        insert.Bind("@category", rows.Category);
+        insert.Bind("@contributor", rows.ContributorId);
+        insert.Bind("@created", rows.CreatedMicros);
+        int publicId = insert.Parameter("@public_id");
+        int type = insert.Parameter("@type");
+        int value = insert.Parameter("@value");
+        int designation = insert.Parameter("@designation");
+        int metadata = insert.Parameter("@metadata");
+        int seq = insert.Parameter("@seq");
 
         var ids = new long[rows.Count];
         for (int i = 0; i < rows.Count; i++)
@@ -137,13 +136,13 @@ internal sealed class SqliteDialect : SqlDialect
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            publicId.Value = rows.PublicIds[i];
-            type.Value = rows.Types[i];
-            value.Value = rows.Values[i];
-            designation.Value = (object?)rows.Designations[i] ?? DBNull.Value;
-            metadata.Value = (object?)rows.Metadata[i] ?? DBNull.Value;
-            seq.Value = rows.FirstChangeSeq + i;
-            ids[i] = command.ExecuteScalar() is long id ? id : 0;
+            insert.Bind(publicId, rows.PublicIds[i]);
+            insert.Bind(type, rows.Types[i]);
+            insert.Bind(value, rows.Values[i]);
+            insert.Bind(designation, rows.Designations[i]);
+            insert.Bind(metadata, rows.Metadata[i]);
+            insert.Bind(seq, rows.FirstChangeSeq + i);
+            ids[i] = insert.Execute() == 1 ? insert.LastInsertRowId : 0;
         }
 
         return Task.FromResult(ids);
@@ -151,39 +150,63 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override Task<long[]> FindLiveSignalsAsync(Session session, long bankId, IReadOnlyList<(string Type, string Value)> keys, CancellationToken cancellationToken)
     {
-        using DbCommand command = session.Command(FindLiveSignalSql, ("@bank", bankId));
-        DbParameter type = Session.AddParameter(command, "@type", null);
-        DbParameter value = Session.AddParameter(command, "@value", null);
-        command.Prepare();
+        using var find = new SqliteStatement((SqliteConnection)session.Connection, FindLiveSignalSql);
+        find.Bind("@bank", bankId);
+        int type = find.Parameter("@type");
+        int value = find.Parameter("@value");
         var ids = new long[keys.Count];
         for (int i = 0; i < keys.Count; i++)
         {
-            (type.Value, value.Value) = keys[i];
-            ids[i] = command.ExecuteScalar() is long id ? id : 0;
+            find.Bind(type, keys[i].Type);
+            find.Bind(value, keys[i].Value);
+            ids[i] = find.Read() ? find.Int64(0) : 0;
+            find.Reset();
         }
 
         return Task.FromResult(ids);
     }
 
+    public override Task<List<Signal>> QuerySignalsAsync(Session session, string sql, CancellationToken cancellationToken, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        using var query = new SqliteStatement((SqliteConnection)session.Connection, sql);
+        foreach ((string name, object? value) in parameters)
+        {
+            query.Bind(name, value);
+        }
+
+        var columns = new SqliteColumns(query, new StringPool());
+        var signals = new List<Signal>();
+        while (query.Read())
+        {
+            if ((signals.Count & 4095) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            signals.Add(Rows.Signal(columns));
+        }
+
+        return Task.FromResult(signals);
+    }
+
     public override Task InsertMatchesAsync(Session session, IReadOnlyList<MatchRecord> matches, CancellationToken cancellationToken)
     {
-        using DbCommand command = session.Command(InsertMatchSql);
-        DbParameter member = Session.AddParameter(command, "@member", null);
-        DbParameter signal = Session.AddParameter(command, "@signal", null);
-        DbParameter bank = Session.AddParameter(command, "@bank", null);
-        DbParameter type = Session.AddParameter(command, "@type", null);
-        DbParameter distance = Session.AddParameter(command, "@distance", null);
-        DbParameter at = Session.AddParameter(command, "@at", null);
-        command.Prepare();
+        using var insert = new SqliteStatement((SqliteConnection)session.Connection, InsertMatchSql);
+        int member = insert.Parameter("@member");
+        int signal = insert.Parameter("@signal");
+        int bank = insert.Parameter("@bank");
+        int type = insert.Parameter("@type");
+        int distance = insert.Parameter("@distance");
+        int at = insert.Parameter("@at");
         foreach (MatchRecord match in matches)
         {
-            member.Value = match.MemberId;
-            signal.Value = match.SignalId;
-            bank.Value = match.BankId;
-            type.Value = match.SignalType;
-            distance.Value = match.Distance;
-            at.Value = Micros.From(match.At);
-            command.ExecuteNonQuery();
+            insert.Bind(member, match.MemberId);
+            insert.Bind(signal, match.SignalId);
+            insert.Bind(bank, match.BankId);
+            insert.Bind(type, match.SignalType);
+            insert.Bind(distance, match.Distance);
+            insert.Bind(at, Micros.From(match.At));
+            insert.Execute();
         }
 
         return Task.CompletedTask;
