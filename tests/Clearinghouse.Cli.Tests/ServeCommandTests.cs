@@ -114,6 +114,20 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_port_in_use_is_one_line_and_exit_4()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        int port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var result = CliRunner.Run("serve", "--data", _dir, "--urls", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+        Assert.StartsWith($"clearinghouse: cannot listen on http://127.0.0.1:{port}: ", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.ErrorLines);
+    }
+
+    [Fact]
     public void An_unreachable_postgres_is_one_line_and_exit_4()
     {
         var result = CliRunner.Run("member", "list", "--data", _dir, "--db", "postgres://nobody:x@127.0.0.1:1/none");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using Clearinghouse.Cli.Json;
 using Clearinghouse.Cli.Node;
@@ -87,6 +88,7 @@ internal static class ImportCommand
         }
 
         var importer = new SignalImporter(store);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         ImportPlan? plan = null;
         ImportOutcome? outcome = null;
         Exception? failure = null;
@@ -149,7 +151,10 @@ internal static class ImportCommand
 
         if (!request.Json)
         {
-            output.WriteLine($"imported {added} signals into bank '{bank.Name}' ({plan.Lines} lines, {rejections.Count} not imported)");
+            double seconds = clock.Elapsed.TotalSeconds;
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"imported {added} signals into bank '{bank.Name}' ({plan.Lines} lines, {rejections.Count} not imported) in {seconds:0.0} s ({plan.Lines / Math.Max(seconds, 1e-3):N0} lines/s, parsing and writing)"));
         }
 
         if (rejections.Count > 0)
