@@ -1,0 +1,296 @@
+using Clearinghouse.Ledger.Merkle;
+
+namespace Clearinghouse.Ledger.Tiles;
+
+/// <summary>
+/// The append-only Merkle tree of the transparency log, stored as C2SP tlog-tiles style tiles behind an
+/// <see cref="ITileStore"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Why tiles.</b> Tile level L holds the hashes of tree level 8L, 256 to a tile, with one partial tile on
+/// the right edge; a tree of n leaves stores ≈ n·(1 + 1/256 + …) hashes (32 bytes each) in ≈ n/256 tiles. Against
+/// storing every complete subtree per level this halves the bytes and divides the number of stored rows by about 500
+/// (a 10 M-entry log is ≈ 39 000 tiles, not ≈ 20 M rows), and an append of a batch of N entries writes about
+/// N/256 + 2 tiles. The price is that a node at a level that is not a multiple of 8 is recomputed from at most 128
+/// hashes of one tile, so a proof costs a few hundred SHA-256 calls: well under a millisecond at 10 M entries. The
+/// layout is the one C2SP tlog-tiles serves, so tiles can later be published as they are.</para>
+/// <para><b>Appending</b> never rereads the log: the right edge (<see cref="TreeEdge"/>: size, frontier, partial
+/// tiles) is kept in memory and an append costs amortised one node hash per leaf plus the leaf hash. It is two-phase
+/// so that a database store can write the tiles in the transaction that writes the entries:
+/// <see cref="PrepareAppend"/> computes the new tiles and root without touching anything, the caller writes
+/// <see cref="PendingAppend.Tiles"/> with <see cref="ITileStore.WriteTiles"/> (inside its transaction) and, once that
+/// is durable, calls <see cref="Commit"/>. A failed transaction is simply not committed.</para>
+/// <para><b>Reading</b> (roots at past sizes, proofs) reads only the tiles a proof needs, in one
+/// <see cref="ITileStore.ReadTiles"/> call, and is safe concurrently with one appender.</para>
+/// </remarks>
+public sealed class MerkleLog
+{
+    private readonly ITileStore _store;
+    private volatile TreeEdge _edge;
+
+    private MerkleLog(ITileStore store, TreeEdge edge)
+    {
+        _store = store;
+        _edge = edge;
+    }
+
+    /// <summary>Number of leaves committed.</summary>
+    public long Size => _edge.Size;
+
+    /// <summary>The root at <see cref="Size"/>.</summary>
+    public MerkleHash Root => _edge.Root;
+
+    /// <summary>The store this tree reads and, through <see cref="Append"/>, writes.</summary>
+    public ITileStore Store => _store;
+
+    /// <summary>A new, empty tree over <paramref name="store"/> (which should hold no tiles).</summary>
+    public static MerkleLog Create(ITileStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return new MerkleLog(store, TreeEdge.Empty);
+    }
+
+    /// <summary>
+    /// Opens the tree of <paramref name="size"/> leaves held by <paramref name="store"/>, reading only its right edge
+    /// (O(log n) tiles).
+    /// </summary>
+    /// <param name="expectedRoot">If given, the root the tiles must hash to (for example the last signed checkpoint's);
+    /// a different root throws <see cref="InvalidDataException"/>.</param>
+    public static MerkleLog Open(ITileStore store, long size, MerkleHash? expectedRoot = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (size == 0)
+        {
+            CheckRoot(TreeEdge.Empty, expectedRoot);
+            return new MerkleLog(store, TreeEdge.Empty);
+        }
+
+        // The frontier: the complete subtrees [0, size) decomposes into.
+        var nodes = new List<NodeId>(64);
+        TreeShape.CompleteSubtrees(new LeafRange(0, size), nodes);
+        var frontier = new MerkleHash[nodes.Count];
+        TileHashReader.ReadNodes(store, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), frontier);
+
+        // The partial tile of every tile level.
+        var reads = new List<TileRead>();
+        var levels = new List<int>();
+        int tileLevels = 0;
+        for (int level = 0; TileLayout.StoredHashCount(level, size) > 0; level++)
+        {
+            tileLevels++;
+            long stored = TileLayout.StoredHashCount(level, size);
+            int width = (int)(stored % TileLayout.Width);
+            if (width > 0)
+            {
+                reads.Add(new TileRead(new TileId(level, stored / TileLayout.Width), width));
+                levels.Add(level);
+            }
+        }
+
+        var tiles = new ReadOnlyMemory<byte>[reads.Count];
+        store.ReadTiles(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(reads), tiles);
+        var partialTiles = new byte[tileLevels][];
+        Array.Fill(partialTiles, []);
+        for (int i = 0; i < reads.Count; i++)
+        {
+            partialTiles[levels[i]] = tiles[i][..(reads[i].MinimumWidth * MerkleHash.Size)].ToArray();
+        }
+
+        var edge = new TreeEdge(size, frontier, partialTiles);
+        CheckRoot(edge, expectedRoot);
+        return new MerkleLog(store, edge);
+    }
+
+    /// <summary>
+    /// Computes, without writing or changing anything, the tiles and root after appending
+    /// <paramref name="leafHashes"/> (each SHA-256(0x00 ‖ entry), see <see cref="Rfc6962.HashLeaf(ReadOnlySpan{byte})"/>).
+    /// </summary>
+    public PendingAppend PrepareAppend(ReadOnlySpan<MerkleHash> leafHashes)
+    {
+        TreeEdge edge = _edge;
+        var builder = new EdgeBuilder(edge);
+        foreach (ref readonly MerkleHash leaf in leafHashes)
+        {
+            builder.Append(leaf);
+        }
+
+        (TreeEdge next, List<Tile> tiles) = builder.Finish();
+        return new PendingAppend(this, edge.Size, next, tiles);
+    }
+
+    /// <summary>Makes a prepared append current, after its tiles were written durably.</summary>
+    /// <exception cref="InvalidOperationException">The append was prepared by another tree, or the tree changed since
+    /// (appends must be serialised: one writer).</exception>
+    public void Commit(PendingAppend pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        if (!ReferenceEquals(pending.Log, this))
+        {
+            throw new InvalidOperationException("this append was prepared by another Merkle log");
+        }
+
+        TreeEdge expected = _edge;
+        if (expected.Size != pending.PreviousSize
+            || Interlocked.CompareExchange(ref _edge, pending.Edge, expected) != expected)
+        {
+            throw new InvalidOperationException(
+                $"this append was prepared at size {pending.PreviousSize} but the tree is now at size {_edge.Size}: appends must be serialised");
+        }
+    }
+
+    /// <summary>Prepares, writes the tiles to the store (one batch) and commits: for stores that are not part of a
+    /// larger transaction.</summary>
+    public PendingAppend Append(ReadOnlySpan<MerkleHash> leafHashes)
+    {
+        PendingAppend pending = PrepareAppend(leafHashes);
+        _store.WriteTiles(pending.Tiles);
+        Commit(pending);
+        return pending;
+    }
+
+    /// <summary>The root of the first <paramref name="size"/> leaves (0 ≤ size ≤ <see cref="Size"/>).</summary>
+    public MerkleHash RootAt(long size)
+    {
+        TreeEdge edge = _edge;
+        CheckSize(size, edge);
+        if (size == edge.Size)
+        {
+            return edge.Root;
+        }
+
+        if (size == 0)
+        {
+            return Rfc6962.EmptyTreeHash;
+        }
+
+        return HashRanges([new LeafRange(0, size)])[0];
+    }
+
+    /// <summary>RFC 9162 §2.1.3.1 inclusion proof of leaf <paramref name="index"/> in the tree of
+    /// <paramref name="size"/> leaves (index &lt; size ≤ <see cref="Size"/>).</summary>
+    public MerkleHash[] InclusionProof(long index, long size)
+    {
+        CheckSize(size, _edge);
+        if (index < 0 || index >= size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"leaf index {index} is not inside a tree of size {size}");
+        }
+
+        var ranges = new List<LeafRange>(64);
+        TreeShape.InclusionPath(index, size, ranges);
+        return HashRanges(ranges);
+    }
+
+    /// <summary>RFC 9162 §2.1.4.1 consistency proof from the tree of <paramref name="size1"/> leaves to the tree of
+    /// <paramref name="size2"/> leaves (0 ≤ size1 ≤ size2 ≤ <see cref="Size"/>); empty when size1 is 0 or equals size2.</summary>
+    public MerkleHash[] ConsistencyProof(long size1, long size2)
+    {
+        CheckSize(size2, _edge);
+        if (size1 < 0 || size1 > size2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size1), size1, $"the old size {size1} must be between 0 and the new size {size2}");
+        }
+
+        if (size1 == 0 || size1 == size2)
+        {
+            return [];
+        }
+
+        var ranges = new List<LeafRange>(64);
+        TreeShape.ConsistencyProof(size1, size2, ranges);
+        return HashRanges(ranges);
+    }
+
+    /// <summary>The leaf hashes of leaves [<paramref name="start"/>, start + destination.Length).</summary>
+    public void ReadLeafHashes(long start, Span<MerkleHash> destination)
+    {
+        long end = start + destination.Length;
+        if (start < 0 || end > _edge.Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"leaves {start}..{end - 1} are not all inside the tree of size {_edge.Size}");
+        }
+
+        var reads = new List<TileRead>();
+        for (long tile = start / TileLayout.Width; tile * TileLayout.Width < end; tile++)
+        {
+            int width = (int)Math.Min(TileLayout.Width, end - (tile * TileLayout.Width));
+            reads.Add(new TileRead(new TileId(0, tile), width));
+        }
+
+        var tiles = new ReadOnlyMemory<byte>[reads.Count];
+        _store.ReadTiles(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(reads), tiles);
+        for (long i = start; i < end; i++)
+        {
+            int t = (int)((i / TileLayout.Width) - (start / TileLayout.Width));
+            destination[(int)(i - start)] = MerkleHash.ReadAt(tiles[t].Span, (int)(i % TileLayout.Width));
+        }
+    }
+
+    /// <summary>MTH of each range, from one batch read of the complete subtrees they decompose into.</summary>
+    private MerkleHash[] HashRanges(List<LeafRange> ranges)
+    {
+        var nodes = new List<NodeId>(128);
+        foreach (var range in ranges)
+        {
+            TreeShape.CompleteSubtrees(range, nodes);
+        }
+
+        Span<MerkleHash> nodeHashes = nodes.Count <= 128 ? stackalloc MerkleHash[nodes.Count] : new MerkleHash[nodes.Count];
+        TileHashReader.ReadNodes(_store, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), nodeHashes);
+
+        var result = new MerkleHash[ranges.Count];
+        int next = 0;
+        for (int r = 0; r < ranges.Count; r++)
+        {
+            int count = TreeShape.CompleteSubtreeCount(ranges[r]);
+            result[r] = TreeEdge.FoldRight(nodeHashes.Slice(next, count));
+            next += count;
+        }
+
+        return result;
+    }
+
+    private static void CheckSize(long size, TreeEdge edge)
+    {
+        if (size < 0 || size > edge.Size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"tree size {size} is beyond the log's size {edge.Size}");
+        }
+    }
+
+    private static void CheckRoot(TreeEdge edge, MerkleHash? expectedRoot)
+    {
+        if (expectedRoot is { } expected && expected != edge.Root)
+        {
+            throw new InvalidDataException(
+                $"the stored tiles of the tree of size {edge.Size} hash to root {edge.Root.ToBase64()}, not the expected {expected.ToBase64()}: the tile store does not hold this log");
+        }
+    }
+}
+
+/// <summary>An append computed by <see cref="MerkleLog.PrepareAppend"/>: the tiles to write and the tree they make.</summary>
+public sealed class PendingAppend
+{
+    internal PendingAppend(MerkleLog log, long previousSize, TreeEdge edge, IReadOnlyList<Tile> tiles)
+    {
+        Log = log;
+        PreviousSize = previousSize;
+        Edge = edge;
+        Tiles = tiles;
+    }
+
+    /// <summary>The tree size before the append; the first new leaf's index.</summary>
+    public long PreviousSize { get; }
+
+    public long NewSize => Edge.Size;
+
+    public MerkleHash NewRoot => Edge.Root;
+
+    /// <summary>The tiles to write, in one <see cref="ITileStore.WriteTiles"/> batch.</summary>
+    public IReadOnlyList<Tile> Tiles { get; }
+
+    internal MerkleLog Log { get; }
+
+    internal TreeEdge Edge { get; }
+}
