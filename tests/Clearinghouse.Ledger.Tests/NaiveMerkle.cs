@@ -4,35 +4,59 @@ using Clearinghouse.Ledger.Merkle;
 namespace Clearinghouse.Ledger.Tests;
 
 /// <summary>
-/// RFC 9162 §2.1 written out literally over byte arrays, with no shared code with the library: MTH, PATH and PROOF
+/// RFC 9162 §2.1 written out literally over byte arrays, with no code shared with the library: MTH, PATH and PROOF
 /// as the RFC's recursive definitions, the split found by counting up. The reference the library is checked against.
+/// MTH results are memoised per range (a cache, not a change of definition) so every size and index stays cheap.
 /// </summary>
-internal static class NaiveMerkle
+internal sealed class NaiveMerkle
 {
+    private readonly IReadOnlyList<byte[]> _leafHashes;
+    private readonly Dictionary<(int, int), byte[]> _mth = [];
+
+    public NaiveMerkle(IReadOnlyList<byte[]> leafHashes) => _leafHashes = leafHashes;
+
     public static byte[] LeafHash(byte[] entry) => SHA256.HashData([0x00, .. entry]);
 
     public static byte[] NodeHash(byte[] left, byte[] right) => SHA256.HashData([0x01, .. left, .. right]);
 
-    /// <summary>MTH(D[n]) over leaf hashes (the leaves themselves are already hashed).</summary>
-    public static byte[] Mth(IReadOnlyList<byte[]> leafHashes, int start, int end)
+    /// <summary>Deterministic distinct entries: entry i is the ASCII of "entry-i".</summary>
+    public static byte[] Entry(int i) => System.Text.Encoding.ASCII.GetBytes($"entry-{i}");
+
+    public static NaiveMerkle OfEntries(int count) =>
+        new(Enumerable.Range(0, count).Select(i => LeafHash(Entry(i))).ToList());
+
+    public MerkleHash Leaf(int i) => MerkleHash.FromBytes(_leafHashes[i]);
+
+    public MerkleHash[] Leaves(int count) => Enumerable.Range(0, count).Select(Leaf).ToArray();
+
+    /// <summary>MTH(D[0:n]).</summary>
+    public MerkleHash Root(int n) => MerkleHash.FromBytes(Mth(0, n));
+
+    /// <summary>PATH(m, D[0:n]).</summary>
+    public MerkleHash[] Path(int m, int n) => [.. PathOf(m, 0, n).Select(b => MerkleHash.FromBytes(b))];
+
+    /// <summary>PROOF(m, D[0:n]) = SUBPROOF(m, D[n], true).</summary>
+    public MerkleHash[] Proof(int m, int n) => [.. SubProof(m, 0, n, true).Select(b => MerkleHash.FromBytes(b))];
+
+    private byte[] Mth(int start, int end)
     {
+        if (_mth.TryGetValue((start, end), out var cached))
+        {
+            return cached;
+        }
+
         int n = end - start;
-        if (n == 0)
+        byte[] hash = n switch
         {
-            return SHA256.HashData(Array.Empty<byte>());
-        }
-
-        if (n == 1)
-        {
-            return leafHashes[start];
-        }
-
-        int k = Split(n);
-        return NodeHash(Mth(leafHashes, start, start + k), Mth(leafHashes, start + k, end));
+            0 => SHA256.HashData(Array.Empty<byte>()),
+            1 => _leafHashes[start],
+            _ => NodeHash(Mth(start, start + Split(n)), Mth(start + Split(n), end)),
+        };
+        _mth[(start, end)] = hash;
+        return hash;
     }
 
-    /// <summary>PATH(m, D[n]).</summary>
-    public static List<byte[]> Path(int m, IReadOnlyList<byte[]> leafHashes, int start, int end)
+    private List<byte[]> PathOf(int m, int start, int end)
     {
         int n = end - start;
         if (n == 1)
@@ -43,40 +67,37 @@ internal static class NaiveMerkle
         int k = Split(n);
         if (m < k)
         {
-            var path = Path(m, leafHashes, start, start + k);
-            path.Add(Mth(leafHashes, start + k, end));
+            var path = PathOf(m, start, start + k);
+            path.Add(Mth(start + k, end));
             return path;
         }
         else
         {
-            var path = Path(m - k, leafHashes, start + k, end);
-            path.Add(Mth(leafHashes, start, start + k));
+            var path = PathOf(m - k, start + k, end);
+            path.Add(Mth(start, start + k));
             return path;
         }
     }
 
-    /// <summary>PROOF(m, D[n]) = SUBPROOF(m, D[n], true).</summary>
-    public static List<byte[]> Proof(int m, IReadOnlyList<byte[]> leafHashes, int n) => SubProof(m, leafHashes, 0, n, true);
-
-    private static List<byte[]> SubProof(int m, IReadOnlyList<byte[]> leafHashes, int start, int end, bool b)
+    private List<byte[]> SubProof(int m, int start, int end, bool b)
     {
         int n = end - start;
         if (m == n)
         {
-            return b ? [] : [Mth(leafHashes, start, end)];
+            return b ? [] : [Mth(start, end)];
         }
 
         int k = Split(n);
         if (m <= k)
         {
-            var proof = SubProof(m, leafHashes, start, start + k, b);
-            proof.Add(Mth(leafHashes, start + k, end));
+            var proof = SubProof(m, start, start + k, b);
+            proof.Add(Mth(start + k, end));
             return proof;
         }
         else
         {
-            var proof = SubProof(m - k, leafHashes, start + k, end, false);
-            proof.Add(Mth(leafHashes, start, start + k));
+            var proof = SubProof(m - k, start + k, end, false);
+            proof.Add(Mth(start, start + k));
             return proof;
         }
     }
@@ -91,21 +112,5 @@ internal static class NaiveMerkle
         }
 
         return k;
-    }
-
-    public static MerkleHash ToHash(byte[] bytes) => MerkleHash.FromBytes(bytes);
-
-    /// <summary>Deterministic distinct entries: entry i is the ASCII of "entry-i".</summary>
-    public static byte[] Entry(int i) => System.Text.Encoding.ASCII.GetBytes($"entry-{i}");
-
-    public static List<byte[]> LeafHashes(int count)
-    {
-        var list = new List<byte[]>(count);
-        for (int i = 0; i < count; i++)
-        {
-            list.Add(LeafHash(Entry(i)));
-        }
-
-        return list;
     }
 }

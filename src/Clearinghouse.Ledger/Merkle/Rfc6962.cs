@@ -38,7 +38,7 @@ public static class Rfc6962
             Span<byte> input = stackalloc byte[StackEntryLimit];
             input[0] = LeafPrefix;
             entry.CopyTo(input[1..]);
-            SHA256.HashData(input[..(entry.Length + 1)], destination);
+            Sha256(input[..(entry.Length + 1)], destination);
             return;
         }
 
@@ -47,7 +47,7 @@ public static class Rfc6962
         {
             rented[0] = LeafPrefix;
             entry.CopyTo(rented.AsSpan(1));
-            SHA256.HashData(rented.AsSpan(0, entry.Length + 1), destination);
+            Sha256(rented.AsSpan(0, entry.Length + 1), destination);
         }
         finally
         {
@@ -63,7 +63,7 @@ public static class Rfc6962
         left.CopyTo(input[1..]);
         right.CopyTo(input[(1 + MerkleHash.Size)..]);
         Span<byte> digest = stackalloc byte[MerkleHash.Size];
-        SHA256.HashData(input, digest);
+        Sha256(input, digest);
         return MerkleHash.FromBytes(digest);
     }
 
@@ -75,36 +75,22 @@ public static class Rfc6962
         input[0] = NodePrefix;
         left[..MerkleHash.Size].CopyTo(input[1..]);
         right[..MerkleHash.Size].CopyTo(input[(1 + MerkleHash.Size)..]);
-        SHA256.HashData(input, destination);
+        Sha256(input, destination);
     }
 
     /// <summary>
-    /// The root of the perfect subtree whose 2^k bottom-row hashes are packed in <paramref name="packed"/>
-    /// (<paramref name="count"/> = 2^k hashes), reduced pairwise in <paramref name="scratch"/>.
+    /// SHA-256 through one reused digest per thread: the one-shot API sets up a native digest context on every call,
+    /// which costs more than hashing a 65-byte node.
     /// </summary>
-    internal static MerkleHash HashPerfectSubtree(ReadOnlySpan<byte> packed, int count, Span<byte> scratch)
+    private static void Sha256(ReadOnlySpan<byte> input, Span<byte> destination)
     {
-        if (count == 1)
-        {
-            return MerkleHash.ReadAt(packed, 0);
-        }
-
-        // First round reads from the input, later rounds reduce the scratch in place (pair j lands at j).
-        for (int j = 0; j < count / 2; j++)
-        {
-            HashChildren(packed.Slice(2 * j * MerkleHash.Size), packed.Slice(((2 * j) + 1) * MerkleHash.Size), scratch.Slice(j * MerkleHash.Size));
-        }
-
-        for (int width = count / 2; width > 1; width /= 2)
-        {
-            for (int j = 0; j < width / 2; j++)
-            {
-                HashChildren(scratch.Slice(2 * j * MerkleHash.Size), scratch.Slice(((2 * j) + 1) * MerkleHash.Size), scratch.Slice(j * MerkleHash.Size));
-            }
-        }
-
-        return MerkleHash.ReadAt(scratch, 0);
+        IncrementalHash digest = _threadDigest ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        digest.AppendData(input);
+        digest.GetHashAndReset(destination);
     }
+
+    [ThreadStatic]
+    private static IncrementalHash? _threadDigest;
 
     /// <summary>k, the largest power of two smaller than <paramref name="n"/> (n ≥ 2): where MTH splits.</summary>
     public static long SplitPoint(long n)

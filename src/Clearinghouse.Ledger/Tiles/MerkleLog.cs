@@ -25,13 +25,19 @@ namespace Clearinghouse.Ledger.Tiles;
 /// </remarks>
 public sealed class MerkleLog
 {
+    /// <summary>Expanded tiles kept by default: 4096 × ≤ 16 KiB ≤ 64 MiB, enough for every tile above level 0 of a
+    /// 250 M-entry log plus the most recently read leaf tiles.</summary>
+    public const int DefaultCachedTiles = 4096;
+
     private readonly ITileStore _store;
+    private readonly TileHashReader _reader;
     private volatile TreeEdge _edge;
 
-    private MerkleLog(ITileStore store, TreeEdge edge)
+    private MerkleLog(ITileStore store, TreeEdge edge, TileHashReader reader)
     {
         _store = store;
         _edge = edge;
+        _reader = reader;
     }
 
     /// <summary>Number of leaves committed.</summary>
@@ -44,10 +50,12 @@ public sealed class MerkleLog
     public ITileStore Store => _store;
 
     /// <summary>A new, empty tree over <paramref name="store"/> (which should hold no tiles).</summary>
-    public static MerkleLog Create(ITileStore store)
+    /// <param name="cachedTiles">How many expanded tiles (each ≤ 16 KiB) to keep for proofs; 0 disables the cache.</param>
+    public static MerkleLog Create(ITileStore store, int cachedTiles = DefaultCachedTiles)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return new MerkleLog(store, TreeEdge.Empty);
+        ArgumentOutOfRangeException.ThrowIfNegative(cachedTiles);
+        return new MerkleLog(store, TreeEdge.Empty, new TileHashReader(store, cachedTiles));
     }
 
     /// <summary>
@@ -56,21 +64,24 @@ public sealed class MerkleLog
     /// </summary>
     /// <param name="expectedRoot">If given, the root the tiles must hash to (for example the last signed checkpoint's);
     /// a different root throws <see cref="InvalidDataException"/>.</param>
-    public static MerkleLog Open(ITileStore store, long size, MerkleHash? expectedRoot = null)
+    /// <param name="cachedTiles">How many expanded tiles (each ≤ 16 KiB) to keep for proofs; 0 disables the cache.</param>
+    public static MerkleLog Open(ITileStore store, long size, MerkleHash? expectedRoot = null, int cachedTiles = DefaultCachedTiles)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentOutOfRangeException.ThrowIfNegative(cachedTiles);
+        var reader = new TileHashReader(store, cachedTiles);
         if (size == 0)
         {
             CheckRoot(TreeEdge.Empty, expectedRoot);
-            return new MerkleLog(store, TreeEdge.Empty);
+            return new MerkleLog(store, TreeEdge.Empty, reader);
         }
 
         // The frontier: the complete subtrees [0, size) decomposes into.
         var nodes = new List<NodeId>(64);
         TreeShape.CompleteSubtrees(new LeafRange(0, size), nodes);
         var frontier = new MerkleHash[nodes.Count];
-        TileHashReader.ReadNodes(store, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), frontier);
+        reader.ReadNodes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), frontier);
 
         // The partial tile of every tile level.
         var reads = new List<TileRead>();
@@ -99,7 +110,7 @@ public sealed class MerkleLog
 
         var edge = new TreeEdge(size, frontier, partialTiles);
         CheckRoot(edge, expectedRoot);
-        return new MerkleLog(store, edge);
+        return new MerkleLog(store, edge, reader);
     }
 
     /// <summary>
@@ -237,7 +248,7 @@ public sealed class MerkleLog
         }
 
         Span<MerkleHash> nodeHashes = nodes.Count <= 128 ? stackalloc MerkleHash[nodes.Count] : new MerkleHash[nodes.Count];
-        TileHashReader.ReadNodes(_store, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), nodeHashes);
+        _reader.ReadNodes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), nodeHashes);
 
         var result = new MerkleHash[ranges.Count];
         int next = 0;
