@@ -40,6 +40,8 @@ internal sealed class EdgeBuilder
         }
     }
 
+    public long Size => _size;
+
     public void Append(in MerkleHash leafHash)
     {
         Store(0, leafHash);

@@ -119,16 +119,18 @@ public sealed class MerkleLog
     /// </summary>
     public PendingAppend PrepareAppend(ReadOnlySpan<MerkleHash> leafHashes)
     {
-        TreeEdge edge = _edge;
-        var builder = new EdgeBuilder(edge);
+        AppendBatch batch = BeginAppend();
         foreach (ref readonly MerkleHash leaf in leafHashes)
         {
-            builder.Append(leaf);
+            batch.Add(leaf);
         }
 
-        (TreeEdge next, List<Tile> tiles) = builder.Finish();
-        return new PendingAppend(this, edge.Size, next, tiles);
+        return batch.Prepare();
     }
+
+    /// <summary>Starts an append whose leaves arrive one by one (a stream too long to hold as one array); nothing
+    /// changes until the <see cref="AppendBatch.Prepare"/>d append is committed.</summary>
+    public AppendBatch BeginAppend() => new(this, _edge);
 
     /// <summary>Makes a prepared append current, after its tiles were written durably.</summary>
     /// <exception cref="InvalidOperationException">The append was prepared by another tree, or the tree changed since
@@ -277,6 +279,49 @@ public sealed class MerkleLog
             throw new InvalidDataException(
                 $"the stored tiles of the tree of size {edge.Size} hash to root {edge.Root.ToBase64()}, not the expected {expected.ToBase64()}: the tile store does not hold this log");
         }
+    }
+}
+
+/// <summary>Leaves being appended one at a time (<see cref="MerkleLog.BeginAppend"/>); holds the new tiles in memory
+/// (about 32 bytes per leaf) until prepared.</summary>
+public sealed class AppendBatch
+{
+    private readonly MerkleLog _log;
+    private readonly long _previousSize;
+    private readonly EdgeBuilder _builder;
+    private bool _prepared;
+
+    internal AppendBatch(MerkleLog log, TreeEdge edge)
+    {
+        _log = log;
+        _previousSize = edge.Size;
+        _builder = new EdgeBuilder(edge);
+    }
+
+    /// <summary>The tree size with the leaves added so far.</summary>
+    public long Size => _builder.Size;
+
+    public void Add(in MerkleHash leafHash)
+    {
+        if (_prepared)
+        {
+            throw new InvalidOperationException("this append batch was already prepared");
+        }
+
+        _builder.Append(leafHash);
+    }
+
+    /// <summary>The tiles and root after the leaves added; the batch cannot grow afterwards.</summary>
+    public PendingAppend Prepare()
+    {
+        if (_prepared)
+        {
+            throw new InvalidOperationException("this append batch was already prepared");
+        }
+
+        _prepared = true;
+        (TreeEdge next, List<Tile> tiles) = _builder.Finish();
+        return new PendingAppend(_log, _previousSize, next, tiles);
     }
 }
 
