@@ -6,15 +6,13 @@ namespace Clearinghouse.Ledger.Tiles;
 /// Appends leaf hashes to a copy of a tree's edge, collecting the tiles that change. Each leaf merges equal-height
 /// subtrees on the frontier like a binary counter (amortised one node hash per leaf); every hash of a tree level
 /// that is a multiple of 8 goes into its tile level's partial tile, which is emitted when it fills and, if still
-/// partial, once at the end of the batch.
+/// partial, once at the end of the batch. A level's partial tile is copied into a working buffer only when the batch
+/// first changes it, so a one-entry append copies one tile, not one per level.
 /// </summary>
 internal sealed class EdgeBuilder
 {
     private readonly List<(int Level, MerkleHash Hash)> _frontier;
-    private readonly List<byte[]> _partial = [];
-    private readonly List<int> _partialWidth = [];
-    private readonly List<bool> _partialChanged = [];
-    private readonly List<long> _tileIndex = [];
+    private readonly List<Level> _levels = [];
     private readonly List<Tile> _written = [];
     private long _size;
 
@@ -29,14 +27,8 @@ internal sealed class EdgeBuilder
 
         for (int level = 0; TileLayout.StoredHashCount(level, edge.Size) > 0; level++)
         {
-            long stored = TileLayout.StoredHashCount(level, edge.Size);
-            var buffer = new byte[TileLayout.FullTileBytes];
             byte[] partial = level < edge.PartialTiles.Length ? edge.PartialTiles[level] : [];
-            partial.CopyTo(buffer, 0);
-            _partial.Add(buffer);
-            _partialWidth.Add(partial.Length / MerkleHash.Size);
-            _partialChanged.Add(false);
-            _tileIndex.Add(stored / TileLayout.Width);
+            _levels.Add(new Level(partial, TileLayout.StoredHashCount(level, edge.Size) / TileLayout.Width));
         }
     }
 
@@ -65,14 +57,22 @@ internal sealed class EdgeBuilder
     /// <summary>The new edge and every tile the batch changed, full tiles in order, then the partial ones.</summary>
     public (TreeEdge Edge, List<Tile> Tiles) Finish()
     {
-        var partialTiles = new byte[_partial.Count][];
-        for (int level = 0; level < _partial.Count; level++)
+        var partialTiles = new byte[_levels.Count][];
+        for (int i = 0; i < _levels.Count; i++)
         {
-            byte[] partial = _partial[level].AsSpan(0, _partialWidth[level] * MerkleHash.Size).ToArray();
-            partialTiles[level] = partial;
-            if (_partialChanged[level] && partial.Length > 0)
+            Level level = _levels[i];
+            if (level.Buffer is null)
             {
-                _written.Add(new Tile(new TileId(level, _tileIndex[level]), partial));
+                partialTiles[i] = level.Original;
+                continue;
+            }
+
+            // One exact-size immutable copy serves both as the new edge's partial tile and as the tile written.
+            byte[] partial = level.Buffer.AsSpan(0, level.Width * MerkleHash.Size).ToArray();
+            partialTiles[i] = partial;
+            if (level.Changed && partial.Length > 0)
+            {
+                _written.Add(new Tile(new TileId(i, level.TileIndex), partial));
             }
         }
 
@@ -87,29 +87,45 @@ internal sealed class EdgeBuilder
 
     private void Store(int tileLevel, in MerkleHash hash)
     {
-        if (tileLevel == _partial.Count)
+        if (tileLevel == _levels.Count)
         {
-            _partial.Add(new byte[TileLayout.FullTileBytes]);
-            _partialWidth.Add(0);
-            _partialChanged.Add(false);
-            _tileIndex.Add(0);
+            _levels.Add(new Level([], 0));
         }
 
-        int width = _partialWidth[tileLevel];
-        hash.CopyTo(_partial[tileLevel].AsSpan(width * MerkleHash.Size));
-        width++;
-        if (width == TileLayout.Width)
+        Level level = _levels[tileLevel];
+        if (level.Buffer is null)
         {
-            _written.Add(new Tile(new TileId(tileLevel, _tileIndex[tileLevel]), _partial[tileLevel].AsSpan().ToArray()));
-            _tileIndex[tileLevel]++;
-            width = 0;
-            _partialChanged[tileLevel] = false;
-        }
-        else
-        {
-            _partialChanged[tileLevel] = true;
+            level.Buffer = new byte[TileLayout.FullTileBytes];
+            level.Original.CopyTo(level.Buffer, 0);
         }
 
-        _partialWidth[tileLevel] = width;
+        hash.CopyTo(level.Buffer.AsSpan(level.Width * MerkleHash.Size));
+        level.Width++;
+        level.Changed = true;
+        if (level.Width == TileLayout.Width)
+        {
+            _written.Add(new Tile(new TileId(tileLevel, level.TileIndex), level.Buffer));
+            level.Buffer = new byte[TileLayout.FullTileBytes];
+            level.TileIndex++;
+            level.Width = 0;
+            level.Changed = false;
+        }
+    }
+
+    /// <summary>One tile level's right edge while the batch runs.</summary>
+    private sealed class Level(byte[] original, long tileIndex)
+    {
+        /// <summary>The partial tile before the batch (shared with the old edge, never written to).</summary>
+        public byte[] Original { get; } = original;
+
+        /// <summary>The working copy, from the first change on.</summary>
+        public byte[]? Buffer { get; set; }
+
+        public int Width { get; set; } = original.Length / MerkleHash.Size;
+
+        public long TileIndex { get; set; } = tileIndex;
+
+        /// <summary>Whether the current partial tile has hashes not yet emitted.</summary>
+        public bool Changed { get; set; }
     }
 }
