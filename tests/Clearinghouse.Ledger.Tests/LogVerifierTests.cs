@@ -281,10 +281,25 @@ public sealed class LogVerifierTests : IDisposable
             Assert.Equal(LogFailure.EditedEntry, Assert.Throws<LogVerificationException>(() => state.Verify(checkpoint, From(entries))).Failure);
         }
 
-        // A flipped byte in the saved tree no longer matches the saved checkpoint.
-        string leaves = Path.Combine(stateDirectory, "tiles", "level-0.hashes");
-        byte[] bytes = File.ReadAllBytes(leaves);
-        bytes[32 * 599] ^= 1;
+        // A flipped bit in a saved leaf hash (leaf 599: bottom position 87 of level-0 tile 2): the next audit reports
+        // the damaged copy, not an edit by the log.
+        string leaves = Path.Combine(stateDirectory, "tiles", "level-0.tiles");
+        byte[] original = File.ReadAllBytes(leaves);
+        byte[] bytes = (byte[])original.Clone();
+        bytes[(2 * FileTileStore.SlotBytes) + 4 + (87 * 32)] ^= 1;
+        File.WriteAllBytes(leaves, bytes);
+        var honest = Entries(600);
+        using (var state = AuditorState.Open(stateDirectory, Origin, _key.Verifier))
+        {
+            var damaged = Assert.Throws<LogVerificationException>(() => state.Verify(SignedCheckpoint(honest, 600), From(honest)));
+            Assert.Equal(LogFailure.InconsistentState, damaged.Failure);
+            Assert.Equal(599, damaged.Index);
+        }
+
+        // A flipped bit in a node the trusted root is made of (row 3, position 10 of the same tile, 88 wide: leaves
+        // 592..599) is found on opening.
+        bytes = (byte[])original.Clone();
+        bytes[(2 * FileTileStore.SlotBytes) + 4 + ((TileLayout.RowOffset(88, 3) + 10) * 32)] ^= 1;
         File.WriteAllBytes(leaves, bytes);
         var e = Assert.Throws<LogVerificationException>(() => AuditorState.Open(stateDirectory, Origin, _key.Verifier));
         Assert.Equal(LogFailure.InconsistentState, e.Failure);

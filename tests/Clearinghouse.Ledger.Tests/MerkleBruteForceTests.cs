@@ -179,17 +179,33 @@ public sealed class MerkleBruteForceTests
         var batched = BuildInRandomBatches(MaxSize, seed: 99);
         Assert.Equal(batched.Root, log.Root);
         var reads = new[] { new TileRead(new TileId(0, 0), 256), new TileRead(new TileId(0, 1), 44), new TileRead(new TileId(1, 0), 1) };
-        var a = new ReadOnlyMemory<byte>[3];
-        var b = new ReadOnlyMemory<byte>[3];
+        var a = new Tile[3];
+        var b = new Tile[3];
         oneByOne.ReadTiles(reads, a);
         batched.Store.ReadTiles(reads, b);
         for (int i = 0; i < 3; i++)
         {
-            Assert.Equal(a[i].ToArray(), b[i].ToArray());
+            Assert.Equal(a[i].Width, b[i].Width);
+            Assert.Equal(a[i].Rows.ToArray(), b[i].Rows.ToArray());
         }
 
-        // The level-1 tile's one hash is the root of the first full level-0 tile.
-        Assert.Equal(Naive.Root(256), MerkleHash.FromBytes(a[2].Span));
+        // Every stored node is the MTH of the leaves under it: each row of the first two level-0 tiles, and the
+        // level-1 tile's one bottom hash is the root of the first full level-0 tile.
+        for (int k = 0; k < TileLayout.Height; k++)
+        {
+            for (int position = 0; position < (256 >> k); position++)
+            {
+                Assert.Equal(Naive.RootOf(position << k, (position + 1) << k), a[0].Node(k, position));
+            }
+
+            for (int position = 0; position < (44 >> k); position++)
+            {
+                Assert.Equal(Naive.RootOf(256 + (position << k), 256 + ((position + 1) << k)), a[1].Node(k, position));
+            }
+        }
+
+        Assert.Equal(Naive.Root(256), a[2].Node(0, 0));
+        Assert.Equal(Naive.Root(256), MerkleHash.FromBytes(a[2].BottomRow.Span));
     }
 
     private static IEnumerable<MerkleHash[]> BitFlips(MerkleHash[] proof, bool allBits, int seed)

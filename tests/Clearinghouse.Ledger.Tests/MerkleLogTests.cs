@@ -113,22 +113,49 @@ public sealed class MerkleLogTests : IDisposable
             Assert.Equal(Leaves(1700, 300), leaves);
         }
 
-        Assert.Equal(2000 * 32, new FileInfo(Path.Combine(path, "level-0.hashes")).Length);
-        Assert.Equal(7 * 32, new FileInfo(Path.Combine(path, "level-1.hashes")).Length);
+        // Seven full level-0 tiles and a partial one of 208; one level-1 tile of width 7.
+        Assert.Equal((7 * FileTileStore.SlotBytes) + 4 + (TileLayout.TileHashes(208) * 32), new FileInfo(Path.Combine(path, "level-0.tiles")).Length);
+        Assert.Equal(4 + (TileLayout.TileHashes(7) * 32), new FileInfo(Path.Combine(path, "level-1.tiles")).Length);
     }
 
     [Fact]
-    public void The_memory_store_refuses_gaps_and_shrinking_tiles_and_keeps_the_batch_atomic()
+    public void The_memory_store_refuses_gaps_and_keeps_the_batch_atomic()
     {
         var store = new InMemoryTileStore();
-        var full = new Tile(new TileId(0, 0), new byte[256 * 32]);
-        Assert.Throws<ArgumentException>(() => store.WriteTiles([full, new Tile(new TileId(0, 2), new byte[32])]));
+        var full = new Tile(new TileId(0, 0), 256, new byte[TileLayout.FullTileHashes * 32]);
+        Assert.Throws<ArgumentException>(() => store.WriteTiles([full, new Tile(new TileId(0, 2), 1, new byte[32])]));
         Assert.Equal(0, store.TileCount);
-        store.WriteTiles([full, new Tile(new TileId(0, 1), new byte[64])]);
-        Assert.Throws<ArgumentException>(() => store.WriteTiles([new Tile(new TileId(0, 1), new byte[32])]));
-        Assert.Throws<ArgumentException>(() => new Tile(new TileId(0, 0), new byte[33]));
-        Assert.Throws<ArgumentException>(() => new Tile(new TileId(0, 0), new byte[257 * 32]));
-        Assert.Throws<TileNotFoundException>(() => store.ReadTiles([new TileRead(new TileId(0, 1), 3)], new ReadOnlyMemory<byte>[1]));
+        store.WriteTiles([full, new Tile(new TileId(0, 1), 2, new byte[3 * 32])]);
+        Assert.Equal(2, store.TileCount);
+        Assert.Throws<ArgumentException>(() => new Tile(new TileId(0, 0), 2, new byte[2 * 32]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Tile(new TileId(0, 0), 257, new byte[TileLayout.TileHashes(256) * 32]));
+        Assert.Throws<TileNotFoundException>(() => store.ReadTiles([new TileRead(new TileId(0, 1), 3)], new Tile[1]));
+        Assert.Throws<TileNotFoundException>(() => store.ReadTiles([new TileRead(new TileId(3, 0), 1)], new Tile[1]));
+    }
+
+    [Fact]
+    public void Tile_rows_pack_bottom_first_and_truncate_to_the_nodes_under_a_prefix()
+    {
+        Assert.Equal(510, TileLayout.TileHashes(256));
+        Assert.Equal(1, TileLayout.TileHashes(1));
+        Assert.Equal(5 + 2 + 1, TileLayout.TileHashes(5));
+        var log = MerkleLog.Create(new InMemoryTileStore());
+        log.Append(Leaves(0, 200));
+        var tiles = new Tile[1];
+        log.Store.ReadTiles([new TileRead(new TileId(0, 0), 200)], tiles);
+        Tile cut = tiles[0].Truncate(77);
+        Assert.Equal(77, cut.Width);
+        var reference = NaiveMerkle.OfEntries(200);
+        for (int k = 0; k < TileLayout.Height; k++)
+        {
+            for (int position = 0; position < (77 >> k); position++)
+            {
+                Assert.Equal(tiles[0].Node(k, position), cut.Node(k, position));
+                Assert.Equal(reference.RootOf(position << k, (position + 1) << k), cut.Node(k, position));
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => cut.Node(6, 1));
     }
 
     [Fact]

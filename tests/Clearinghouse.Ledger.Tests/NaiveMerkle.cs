@@ -32,6 +32,9 @@ internal sealed class NaiveMerkle
     /// <summary>MTH(D[0:n]).</summary>
     public MerkleHash Root(int n) => MerkleHash.FromBytes(Mth(0, n));
 
+    /// <summary>MTH(D[start:end]).</summary>
+    public MerkleHash RootOf(int start, int end) => MerkleHash.FromBytes(Mth(start, end));
+
     /// <summary>PATH(m, D[0:n]).</summary>
     public MerkleHash[] Path(int m, int n) => [.. PathOf(m, 0, n).Select(b => MerkleHash.FromBytes(b))];
 

@@ -132,6 +132,7 @@ public sealed class LogVerifier
                 MerkleHash before = trustedLeaves[position - trustedLeavesStart];
                 if (leaf != before)
                 {
+                    EnsureStoredLeafIsTrusted(position, before);
                     throw new LogVerificationException(LogFailure.EditedEntry,
                         $"entry {position} ({entry.Type}) differs from the entry verified before: its leaf hash is {leaf.ToBase64()}, it was {before.ToBase64()}",
                         position);
@@ -217,6 +218,7 @@ public sealed class LogVerifier
             MerkleHash expected = _tree.RootAt(checkpoint.Size);
             if (checkpoint.Root != expected)
             {
+                EnsureStoredRootIsTrusted(checkpoint.Size, expected);
                 throw new LogVerificationException(LogFailure.Fork,
                     $"fork: the log signed root {checkpoint.Root.ToBase64()} for size {checkpoint.Size}, but the tree verified up to size {trusted.Size} has root {expected.ToBase64()} there");
             }
@@ -232,6 +234,29 @@ public sealed class LogVerifier
                 throw new LogVerificationException(LogFailure.Fork,
                     $"fork: the log's consistency proof from the trusted size {trusted.Size} to {checkpoint.Size} does not verify ({check.Message})");
             }
+        }
+    }
+
+    /// <summary>Before blaming the log for a changed entry, proves the saved leaf against the trusted root, so a
+    /// damaged local copy is reported as such and not as the log's fault.</summary>
+    private void EnsureStoredLeafIsTrusted(long index, MerkleHash stored)
+    {
+        MerkleHash[] proof = _tree.InclusionProof(index, _tree.Size);
+        if (!MerkleProof.VerifyInclusion(index, _tree.Size, stored, proof, _tree.Root).IsValid)
+        {
+            throw new LogVerificationException(LogFailure.InconsistentState,
+                $"the saved tree is damaged: its leaf {index} is not part of the trusted root; re-audit from an empty state", index);
+        }
+    }
+
+    /// <summary>Before reporting a fork at an older size, proves the saved root there against the trusted root.</summary>
+    private void EnsureStoredRootIsTrusted(long size, MerkleHash stored)
+    {
+        MerkleHash[] proof = _tree.ConsistencyProof(size, _tree.Size);
+        if (!MerkleProof.VerifyConsistency(size, _tree.Size, stored, _tree.Root, proof).IsValid)
+        {
+            throw new LogVerificationException(LogFailure.InconsistentState,
+                $"the saved tree is damaged: its root at size {size} is not consistent with the trusted root; re-audit from an empty state");
         }
     }
 

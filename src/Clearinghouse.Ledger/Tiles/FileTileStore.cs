@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 using Clearinghouse.Ledger.Merkle;
@@ -5,17 +6,20 @@ using Clearinghouse.Ledger.Merkle;
 namespace Clearinghouse.Ledger.Tiles;
 
 /// <summary>
-/// Tiles in a directory, for the auditor's offline state: one file per tile level (<c>level-L.hashes</c>) holding
-/// that level's hashes end to end, so tile N is the 8 KiB at offset N·8192 and a partial tile is a shorter tail.
+/// Tiles in a directory, for the auditor's offline state: one file per tile level (<c>level-L.tiles</c>) of
+/// fixed-size slots, tile N in slot N: a 4-byte little-endian bottom width (0 = absent), then the tile's packed rows.
 /// </summary>
 /// <remarks>
-/// A batch is written with positional writes and flushed to disk before <see cref="WriteTiles"/> returns. Tiles only
-/// grow and rewriting a tile rewrites the same bytes at the same place, so a batch torn by a crash leaves at worst
-/// hashes beyond the size the caller last recorded as verified, which nothing reads and the next batch overwrites;
-/// the caller records the verified size (its checkpoint) only after this returns.
+/// A batch is written with positional writes (rows first, the width last) and flushed to disk before
+/// <see cref="WriteTiles"/> returns. Tiles only grow and a rewrite puts the same hashes in the same place, so a batch
+/// torn by a crash leaves at worst hashes beyond the size the caller last recorded as verified, which nothing reads
+/// and the next batch overwrites; the caller records the verified size (its checkpoint) only after this returns.
 /// </remarks>
 public sealed class FileTileStore : ITileStore, IDisposable
 {
+    /// <summary>Bytes per slot: the width and a full tile's rows.</summary>
+    public const int SlotBytes = 4 + (TileLayout.FullTileHashes * MerkleHash.Size);
+
     private readonly string _directory;
     private readonly List<SafeFileHandle?> _files = [];
     private readonly Lock _gate = new();
@@ -28,34 +32,32 @@ public sealed class FileTileStore : ITileStore, IDisposable
         _directory = directory;
     }
 
-    public void ReadTiles(ReadOnlySpan<TileRead> requests, Span<ReadOnlyMemory<byte>> results)
+    public void ReadTiles(ReadOnlySpan<TileRead> requests, Span<Tile> results)
     {
+        Span<byte> header = stackalloc byte[4];
         for (int i = 0; i < requests.Length; i++)
         {
             TileRead request = requests[i];
             SafeFileHandle? file = File(request.Tile.Level, create: false);
-            long offset = request.Tile.Index * TileLayout.FullTileBytes;
-            long available = file is null ? 0 : (RandomAccess.GetLength(file) - offset) / MerkleHash.Size;
-            int width = (int)Math.Clamp(available, 0, TileLayout.Width);
-            if (width < request.MinimumWidth || file is null)
+            long offset = request.Tile.Index * SlotBytes;
+            int width = 0;
+            if (file is not null && ReadFully(file, header, offset))
             {
-                throw new TileNotFoundException(request.Tile, request.MinimumWidth, width);
+                width = BinaryPrimitives.ReadInt32LittleEndian(header);
             }
 
-            var buffer = new byte[width * MerkleHash.Size];
-            int read = 0;
-            while (read < buffer.Length)
+            if (width < request.MinimumWidth || width > TileLayout.Width)
             {
-                int n = RandomAccess.Read(file, buffer.AsSpan(read), offset + read);
-                if (n == 0)
-                {
-                    throw new TileNotFoundException(request.Tile, request.MinimumWidth, read / MerkleHash.Size);
-                }
-
-                read += n;
+                throw new TileNotFoundException(request.Tile, request.MinimumWidth, Math.Clamp(width, 0, TileLayout.Width));
             }
 
-            results[i] = buffer;
+            var rows = new byte[TileLayout.TileHashes(width) * MerkleHash.Size];
+            if (!ReadFully(file!, rows, offset + 4))
+            {
+                throw new TileNotFoundException(request.Tile, request.MinimumWidth, 0);
+            }
+
+            results[i] = new Tile(request.Tile, width, rows);
         }
     }
 
@@ -63,10 +65,14 @@ public sealed class FileTileStore : ITileStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(tiles);
         var touched = new HashSet<int>();
+        Span<byte> header = stackalloc byte[4];
         foreach (var tile in tiles)
         {
             SafeFileHandle file = File(tile.Id.Level, create: true)!;
-            RandomAccess.Write(file, tile.Hashes.Span, tile.Id.Index * TileLayout.FullTileBytes);
+            long offset = tile.Id.Index * SlotBytes;
+            RandomAccess.Write(file, tile.Rows.Span, offset + 4);
+            BinaryPrimitives.WriteInt32LittleEndian(header, tile.Width);
+            RandomAccess.Write(file, header, offset);
             touched.Add(tile.Id.Level);
         }
 
@@ -93,6 +99,23 @@ public sealed class FileTileStore : ITileStore, IDisposable
         }
     }
 
+    private static bool ReadFully(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = RandomAccess.Read(file, buffer[read..], offset + read);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            read += n;
+        }
+
+        return true;
+    }
+
     private SafeFileHandle? File(int level, bool create)
     {
         lock (_gate)
@@ -103,7 +126,7 @@ public sealed class FileTileStore : ITileStore, IDisposable
                 return open;
             }
 
-            string path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"level-{level}.hashes"));
+            string path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"level-{level}.tiles"));
             if (!create && !System.IO.File.Exists(path))
             {
                 return null;

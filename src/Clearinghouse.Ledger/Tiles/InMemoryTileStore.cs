@@ -1,11 +1,9 @@
-using Clearinghouse.Ledger.Merkle;
-
 namespace Clearinghouse.Ledger.Tiles;
 
 /// <summary>Tiles in memory: one list per tile level. For tests, benchmarks and nodes that rebuild on start.</summary>
 public sealed class InMemoryTileStore : ITileStore
 {
-    private readonly List<List<byte[]>> _levels = [];
+    private readonly List<List<Tile>> _levels = [];
     private readonly Lock _gate = new();
 
     /// <summary>Number of tiles held (full and partial).</summary>
@@ -15,34 +13,29 @@ public sealed class InMemoryTileStore : ITileStore
         {
             lock (_gate)
             {
-                long count = 0;
-                foreach (var level in _levels)
-                {
-                    count += level.Count;
-                }
-
-                return count;
+                return _levels.Sum(level => (long)level.Count);
             }
         }
     }
 
-    public void ReadTiles(ReadOnlySpan<TileRead> requests, Span<ReadOnlyMemory<byte>> results)
+    public void ReadTiles(ReadOnlySpan<TileRead> requests, Span<Tile> results)
     {
         lock (_gate)
         {
             for (int i = 0; i < requests.Length; i++)
             {
                 TileRead request = requests[i];
-                byte[]? tile = request.Tile.Level < _levels.Count && request.Tile.Index < _levels[request.Tile.Level].Count
+                Tile? tile = request.Tile.Level >= 0 && request.Tile.Level < _levels.Count
+                    && request.Tile.Index >= 0 && request.Tile.Index < _levels[request.Tile.Level].Count
                     ? _levels[request.Tile.Level][(int)request.Tile.Index]
                     : null;
-                int width = tile is null ? 0 : tile.Length / MerkleHash.Size;
+                int width = tile?.Width ?? 0;
                 if (width < request.MinimumWidth)
                 {
                     throw new TileNotFoundException(request.Tile, request.MinimumWidth, width);
                 }
 
-                results[i] = tile;
+                results[i] = tile!;
             }
         }
     }
@@ -55,12 +48,7 @@ public sealed class InMemoryTileStore : ITileStore
         // the store as it was.
         lock (_gate)
         {
-            var counts = new List<long>(_levels.Count + 4);
-            foreach (var level in _levels)
-            {
-                counts.Add(level.Count);
-            }
-
+            var counts = _levels.Select(level => (long)level.Count).ToList();
             foreach (var tile in tiles)
             {
                 if (tile.Id.Level < 0 || tile.Id.Level > counts.Count || tile.Id.Index < 0)
@@ -73,19 +61,12 @@ public sealed class InMemoryTileStore : ITileStore
                     counts.Add(0);
                 }
 
-                long count = counts[tile.Id.Level];
-                if (tile.Id.Index > count)
+                if (tile.Id.Index > counts[tile.Id.Level])
                 {
-                    throw new ArgumentException($"tile {tile} would leave a gap: tile level {tile.Id.Level} has {count} tiles");
+                    throw new ArgumentException($"tile {tile} would leave a gap: tile level {tile.Id.Level} has {counts[tile.Id.Level]} tiles");
                 }
 
-                if (tile.Id.Index < _levels.ElementAtOrDefault(tile.Id.Level)?.Count
-                    && _levels[tile.Id.Level][(int)tile.Id.Index].Length > tile.Hashes.Length)
-                {
-                    throw new ArgumentException($"tile {tile} would shrink a stored tile");
-                }
-
-                counts[tile.Id.Level] = Math.Max(count, tile.Id.Index + 1);
+                counts[tile.Id.Level] = Math.Max(counts[tile.Id.Level], tile.Id.Index + 1);
             }
 
             foreach (var tile in tiles)
@@ -95,15 +76,16 @@ public sealed class InMemoryTileStore : ITileStore
                     _levels.Add([]);
                 }
 
+                // Tiles are immutable; a copy of the rows keeps the store independent of the caller's buffers.
+                var stored = new Tile(tile.Id, tile.Width, tile.Rows.ToArray());
                 var level = _levels[tile.Id.Level];
-                byte[] copy = tile.Hashes.ToArray();
                 if (tile.Id.Index == level.Count)
                 {
-                    level.Add(copy);
+                    level.Add(stored);
                 }
                 else
                 {
-                    level[(int)tile.Id.Index] = copy;
+                    level[(int)tile.Id.Index] = stored;
                 }
             }
         }

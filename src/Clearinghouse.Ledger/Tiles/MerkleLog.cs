@@ -7,13 +7,14 @@ namespace Clearinghouse.Ledger.Tiles;
 /// <see cref="ITileStore"/>.
 /// </summary>
 /// <remarks>
-/// <para><b>Why tiles.</b> Tile level L holds the hashes of tree level 8L, 256 to a tile, with one partial tile on
-/// the right edge; a tree of n leaves stores ≈ n·(1 + 1/256 + …) hashes (32 bytes each) in ≈ n/256 tiles. Against
-/// storing every complete subtree per level this halves the bytes and divides the number of stored rows by about 500
-/// (a 10 M-entry log is ≈ 39 000 tiles, not ≈ 20 M rows), and an append of a batch of N entries writes about
-/// N/256 + 2 tiles. The price is that a node at a level that is not a multiple of 8 is recomputed from at most 128
-/// hashes of one tile, so a proof costs a few hundred SHA-256 calls: well under a millisecond at 10 M entries. The
-/// layout is the one C2SP tlog-tiles serves, so tiles can later be published as they are.</para>
+/// <para><b>Why tiles.</b> Tile level L covers tree levels 8L … 8L + 7: its bottom row holds the hashes of tree
+/// level 8L, 256 to a tile, with one partial tile on the right edge (the C2SP tlog-tiles layout, whose tiles are
+/// exactly these bottom rows, <see cref="Tile.BottomRow"/>). A stored tile also carries the seven rows of interior
+/// nodes above its bottom row (510 hashes for a full tile), so every complete subtree is stored and a proof or a
+/// past root is read, never recomputed: a proof costs only the O(log n) hashes that fold the incomplete ranges at
+/// the right edge. A 10 M-entry log is ≈ 39 000 tiles (≈ 640 MB, as much as storing every node per level) but about
+/// 500 times fewer rows than one row per node (≈ 20 M), and an append of N entries writes about N/256 + 2 tiles.
+/// Bottom rows alone would halve the bytes but make a proof re-hash up to 255 nodes per tile it touches.</para>
 /// <para><b>Appending</b> never rereads the log: the right edge (<see cref="TreeEdge"/>: size, frontier, partial
 /// tiles) is kept in memory and an append costs amortised one node hash per leaf plus the leaf hash. It is two-phase
 /// so that a database store can write the tiles in the transaction that writes the entries:
@@ -25,8 +26,8 @@ namespace Clearinghouse.Ledger.Tiles;
 /// </remarks>
 public sealed class MerkleLog
 {
-    /// <summary>Expanded tiles kept by default: 4096 × ≤ 16 KiB ≤ 64 MiB, enough for every tile above level 0 of a
-    /// 250 M-entry log plus the most recently read leaf tiles.</summary>
+    /// <summary>Tiles kept by default: 4096 × ≤ 16 KiB ≤ 64 MiB, enough for every tile above level 0 of a 250 M-entry
+    /// log plus the most recently read leaf tiles.</summary>
     public const int DefaultCachedTiles = 4096;
 
     private readonly ITileStore _store;
@@ -50,7 +51,7 @@ public sealed class MerkleLog
     public ITileStore Store => _store;
 
     /// <summary>A new, empty tree over <paramref name="store"/> (which should hold no tiles).</summary>
-    /// <param name="cachedTiles">How many expanded tiles (each ≤ 16 KiB) to keep for proofs; 0 disables the cache.</param>
+    /// <param name="cachedTiles">How many tiles (each ≤ 16 KiB) to keep for proofs; 0 disables the cache.</param>
     public static MerkleLog Create(ITileStore store, int cachedTiles = DefaultCachedTiles)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -64,7 +65,7 @@ public sealed class MerkleLog
     /// </summary>
     /// <param name="expectedRoot">If given, the root the tiles must hash to (for example the last signed checkpoint's);
     /// a different root throws <see cref="InvalidDataException"/>.</param>
-    /// <param name="cachedTiles">How many expanded tiles (each ≤ 16 KiB) to keep for proofs; 0 disables the cache.</param>
+    /// <param name="cachedTiles">How many tiles (each ≤ 16 KiB) to keep for proofs; 0 disables the cache.</param>
     public static MerkleLog Open(ITileStore store, long size, MerkleHash? expectedRoot = null, int cachedTiles = DefaultCachedTiles)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -83,7 +84,7 @@ public sealed class MerkleLog
         var frontier = new MerkleHash[nodes.Count];
         reader.ReadNodes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), frontier);
 
-        // The partial tile of every tile level.
+        // The partial tile of every tile level, cut to exactly the width this size implies.
         var reads = new List<TileRead>();
         var levels = new List<int>();
         int tileLevels = 0;
@@ -99,13 +100,12 @@ public sealed class MerkleLog
             }
         }
 
-        var tiles = new ReadOnlyMemory<byte>[reads.Count];
+        var tiles = new Tile[reads.Count];
         store.ReadTiles(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(reads), tiles);
-        var partialTiles = new byte[tileLevels][];
-        Array.Fill(partialTiles, []);
+        var partialTiles = new Tile?[tileLevels];
         for (int i = 0; i < reads.Count; i++)
         {
-            partialTiles[levels[i]] = tiles[i][..(reads[i].MinimumWidth * MerkleHash.Size)].ToArray();
+            partialTiles[levels[i]] = tiles[i].Truncate(reads[i].MinimumWidth);
         }
 
         var edge = new TreeEdge(size, frontier, partialTiles);
@@ -231,12 +231,12 @@ public sealed class MerkleLog
             reads.Add(new TileRead(new TileId(0, tile), width));
         }
 
-        var tiles = new ReadOnlyMemory<byte>[reads.Count];
+        var tiles = new Tile[reads.Count];
         _store.ReadTiles(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(reads), tiles);
         for (long i = start; i < end; i++)
         {
             int t = (int)((i / TileLayout.Width) - (start / TileLayout.Width));
-            destination[(int)(i - start)] = MerkleHash.ReadAt(tiles[t].Span, (int)(i % TileLayout.Width));
+            destination[(int)(i - start)] = tiles[t].Node(0, (int)(i % TileLayout.Width));
         }
     }
 

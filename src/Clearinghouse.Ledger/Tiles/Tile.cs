@@ -5,8 +5,8 @@ using Clearinghouse.Ledger.Merkle;
 namespace Clearinghouse.Ledger.Tiles;
 
 /// <summary>
-/// Where a tile sits: tile level <see cref="Level"/> holds hashes of tree level 8·Level, and tile
-/// <see cref="Index"/> holds those numbered 256·Index … 256·Index + 255 (C2SP tlog-tiles).
+/// Where a tile sits: tile level <see cref="Level"/> covers tree levels 8·Level … 8·Level + 7, and tile
+/// <see cref="Index"/> covers the level-8·Level hashes numbered 256·Index … 256·Index + 255 (C2SP tlog-tiles).
 /// </summary>
 public readonly record struct TileId(int Level, long Index)
 {
@@ -40,56 +40,121 @@ public readonly record struct TileId(int Level, long Index)
     }
 }
 
-/// <summary>The tiling: 256 hashes per tile, tile levels 8 tree levels apart.</summary>
+/// <summary>
+/// The tiling: 256 bottom hashes per tile, tile levels 8 tree levels apart, and the rows a stored tile carries:
+/// row k (0..7) holds the complete nodes of height k above the bottom row, ⌊width / 2^k⌋ of them.
+/// </summary>
 public static class TileLayout
 {
-    /// <summary>Tree levels per tile level.</summary>
+    /// <summary>Tree levels per tile level (rows per tile).</summary>
     public const int Height = 8;
 
-    /// <summary>Hashes in a full tile (2^<see cref="Height"/>).</summary>
+    /// <summary>Bottom hashes in a full tile (2^<see cref="Height"/>).</summary>
     public const int Width = 1 << Height;
 
-    /// <summary>Bytes in a full tile.</summary>
-    public const int FullTileBytes = Width * MerkleHash.Size;
+    /// <summary>Hashes a full tile stores over all its rows: 256 + 128 + … + 2.</summary>
+    public const int FullTileHashes = (2 * Width) - 2;
 
     /// <summary>How many hashes of tree level 8·<paramref name="tileLevel"/> a tree of <paramref name="treeSize"/>
     /// leaves has (complete subtrees of that height).</summary>
     public static long StoredHashCount(int tileLevel, long treeSize) =>
         tileLevel * Height >= 63 ? 0 : treeSize >> (tileLevel * Height);
 
-    /// <summary>The width of tile <paramref name="tile"/> in a tree of <paramref name="treeSize"/> leaves (0 if
-    /// the tile does not exist yet).</summary>
+    /// <summary>The bottom width of tile <paramref name="tile"/> in a tree of <paramref name="treeSize"/> leaves (0
+    /// if the tile does not exist yet).</summary>
     public static int WidthAt(TileId tile, long treeSize)
     {
         long remaining = StoredHashCount(tile.Level, treeSize) - (tile.Index * Width);
         return remaining <= 0 ? 0 : (int)Math.Min(remaining, Width);
     }
+
+    /// <summary>Where row <paramref name="row"/> starts (in hashes) in the rows of a tile of bottom width
+    /// <paramref name="width"/>: rows are packed, bottom first.</summary>
+    public static int RowOffset(int width, int row)
+    {
+        int offset = 0;
+        for (int k = 0; k < row; k++)
+        {
+            offset += width >> k;
+        }
+
+        return offset;
+    }
+
+    /// <summary>Hashes stored for a tile of bottom width <paramref name="width"/> (all rows).</summary>
+    public static int TileHashes(int width) => RowOffset(width, Height);
 }
 
-/// <summary>A tile's content: <see cref="Width"/> hashes packed 32 bytes each (a partial tile has fewer than 256).</summary>
+/// <summary>
+/// A stored tile: its bottom row (the C2SP tlog-tiles tile) and the seven rows of interior nodes above it, packed
+/// (<see cref="TileLayout.RowOffset"/>). Storing the interior rows costs twice the bytes of the bottom row alone and
+/// means no proof or root ever re-hashes a tile: every complete subtree is one lookup.
+/// </summary>
 public sealed class Tile
 {
-    public Tile(TileId id, ReadOnlyMemory<byte> hashes)
+    public Tile(TileId id, int width, ReadOnlyMemory<byte> rows)
     {
-        if (hashes.Length == 0 || hashes.Length % MerkleHash.Size != 0 || hashes.Length > TileLayout.FullTileBytes)
+        if (width < 1 || width > TileLayout.Width)
         {
-            throw new ArgumentException($"A tile holds 1 to {TileLayout.Width} hashes of {MerkleHash.Size} bytes, not {hashes.Length} bytes.", nameof(hashes));
+            throw new ArgumentOutOfRangeException(nameof(width), width, $"a tile is 1 to {TileLayout.Width} hashes wide");
+        }
+
+        if (rows.Length != TileLayout.TileHashes(width) * MerkleHash.Size)
+        {
+            throw new ArgumentException(
+                $"a tile of width {width} stores {TileLayout.TileHashes(width)} hashes ({TileLayout.TileHashes(width) * MerkleHash.Size} bytes), not {rows.Length} bytes",
+                nameof(rows));
         }
 
         Id = id;
-        Hashes = hashes;
+        Width = width;
+        Rows = rows;
     }
 
     public TileId Id { get; }
 
-    /// <summary>The packed hashes.</summary>
-    public ReadOnlyMemory<byte> Hashes { get; }
+    /// <summary>Bottom hashes (1..256): hashes of tree level 8·<see cref="TileId.Level"/>.</summary>
+    public int Width { get; }
 
-    /// <summary>Number of hashes (1..256).</summary>
-    public int Width => Hashes.Length / MerkleHash.Size;
+    /// <summary>All rows, packed, bottom first.</summary>
+    public ReadOnlyMemory<byte> Rows { get; }
+
+    /// <summary>The bottom row alone: exactly the C2SP tlog-tiles tile at <see cref="Width"/>.</summary>
+    public ReadOnlyMemory<byte> BottomRow => Rows[..(Width * MerkleHash.Size)];
+
+    /// <summary>The node of height <paramref name="row"/> at <paramref name="position"/> in its row.</summary>
+    public MerkleHash Node(int row, int position)
+    {
+        if ((uint)row >= TileLayout.Height || (uint)position >= (uint)(Width >> row))
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), $"row {row} of tile {this} has {Width >> row} nodes, not {position + 1}");
+        }
+
+        return MerkleHash.ReadAt(Rows.Span, TileLayout.RowOffset(Width, row) + position);
+    }
+
+    /// <summary>This tile cut to its first <paramref name="width"/> bottom hashes (and the nodes over them).</summary>
+    public Tile Truncate(int width)
+    {
+        if (width == Width)
+        {
+            return this;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(width, Width);
+        var rows = new byte[TileLayout.TileHashes(width) * MerkleHash.Size];
+        ReadOnlySpan<byte> source = Rows.Span;
+        for (int k = 0; k < TileLayout.Height; k++)
+        {
+            source.Slice(TileLayout.RowOffset(Width, k) * MerkleHash.Size, (width >> k) * MerkleHash.Size)
+                .CopyTo(rows.AsSpan(TileLayout.RowOffset(width, k) * MerkleHash.Size));
+        }
+
+        return new Tile(Id, width, rows);
+    }
 
     public override string ToString() => Id.Path(Width);
 }
 
-/// <summary>A request for at least <see cref="MinimumWidth"/> hashes of a tile.</summary>
+/// <summary>A request for a tile at least <see cref="MinimumWidth"/> bottom hashes wide.</summary>
 public readonly record struct TileRead(TileId Tile, int MinimumWidth);

@@ -10,7 +10,7 @@ namespace Clearinghouse.Ledger.Tiles;
 /// </summary>
 internal sealed class TreeEdge
 {
-    public TreeEdge(long size, MerkleHash[] frontier, byte[][] partialTiles)
+    public TreeEdge(long size, MerkleHash[] frontier, Tile?[] partialTiles)
     {
         Size = size;
         Frontier = frontier;
@@ -25,9 +25,8 @@ internal sealed class TreeEdge
     /// <summary>One hash per set bit of <see cref="Size"/>, the largest subtree first.</summary>
     public MerkleHash[] Frontier { get; }
 
-    /// <summary>Per tile level, the packed hashes of its partial (right-edge) tile; empty when the level ends on a
-    /// tile boundary.</summary>
-    public byte[][] PartialTiles { get; }
+    /// <summary>Per tile level, its partial (right-edge) tile; null when the level ends on a tile boundary.</summary>
+    public Tile?[] PartialTiles { get; }
 
     public MerkleHash Root { get; }
 
