@@ -43,8 +43,8 @@ public class LedgerAppendBenchmarks
 
 /// <summary>
 /// Proof latency at 1 M and 10 M entries, each proof for a random index or old size against the full tree. "cold"
-/// reads tiles with the expanded-tile cache disabled (every tile re-expanded: the worst case); "warm" is the default
-/// cache after the random queries have run a while.
+/// has the tile cache disabled, so every proof reads its tiles from the (in-memory) store; "warm" is the default
+/// cache after the 4096 random queries have been seen once.
 /// </summary>
 [SimpleJob(warmupCount: 2, iterationCount: 5)]
 public class LedgerProofBenchmarks
