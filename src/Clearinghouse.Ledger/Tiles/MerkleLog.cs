@@ -82,7 +82,7 @@ public sealed class MerkleLog
         var nodes = new List<NodeId>(64);
         TreeShape.CompleteSubtrees(new LeafRange(0, size), nodes);
         var frontier = new MerkleHash[nodes.Count];
-        reader.ReadNodes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), frontier);
+        reader.ReadNodes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), frontier, size);
 
         // The partial tile of every tile level, cut to exactly the width this size implies.
         var reads = new List<TileRead>();
@@ -177,7 +177,7 @@ public sealed class MerkleLog
             return Rfc6962.EmptyTreeHash;
         }
 
-        return HashRanges([new LeafRange(0, size)])[0];
+        return HashRanges([new LeafRange(0, size)], size)[0];
     }
 
     /// <summary>RFC 9162 §2.1.3.1 inclusion proof of leaf <paramref name="index"/> in the tree of
@@ -192,7 +192,7 @@ public sealed class MerkleLog
 
         var ranges = new List<LeafRange>(64);
         TreeShape.InclusionPath(index, size, ranges);
-        return HashRanges(ranges);
+        return HashRanges(ranges, size);
     }
 
     /// <summary>RFC 9162 §2.1.4.1 consistency proof from the tree of <paramref name="size1"/> leaves to the tree of
@@ -212,7 +212,7 @@ public sealed class MerkleLog
 
         var ranges = new List<LeafRange>(64);
         TreeShape.ConsistencyProof(size1, size2, ranges);
-        return HashRanges(ranges);
+        return HashRanges(ranges, size2);
     }
 
     /// <summary>The leaf hashes of leaves [<paramref name="start"/>, start + destination.Length).</summary>
@@ -241,7 +241,7 @@ public sealed class MerkleLog
     }
 
     /// <summary>MTH of each range, from one batch read of the complete subtrees they decompose into.</summary>
-    private MerkleHash[] HashRanges(List<LeafRange> ranges)
+    private MerkleHash[] HashRanges(List<LeafRange> ranges, long treeSize)
     {
         var nodes = new List<NodeId>(128);
         foreach (var range in ranges)
@@ -250,7 +250,7 @@ public sealed class MerkleLog
         }
 
         Span<MerkleHash> nodeHashes = nodes.Count <= 128 ? stackalloc MerkleHash[nodes.Count] : new MerkleHash[nodes.Count];
-        _reader.ReadNodes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), nodeHashes);
+        _reader.ReadNodes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(nodes), nodeHashes, treeSize);
 
         var result = new MerkleHash[ranges.Count];
         int next = 0;

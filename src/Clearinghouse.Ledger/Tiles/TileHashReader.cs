@@ -23,8 +23,10 @@ internal sealed class TileHashReader
         _cache = new TileCache(cachedTiles);
     }
 
-    /// <summary>Reads every node in <paramref name="nodes"/>, with one batch read of the tiles not cached.</summary>
-    public void ReadNodes(ReadOnlySpan<NodeId> nodes, Span<MerkleHash> results)
+    /// <summary>Reads every node in <paramref name="nodes"/> (complete subtrees of the tree of
+    /// <paramref name="treeSize"/> leaves), with one batch read of the tiles not cached. Each tile is asked for at the
+    /// width it has in that tree, so a full tile is read and cached whole.</summary>
+    public void ReadNodes(ReadOnlySpan<NodeId> nodes, Span<MerkleHash> results, long treeSize)
     {
         if (nodes.IsEmpty)
         {
@@ -38,7 +40,12 @@ internal sealed class TileHashReader
         for (int i = 0; i < nodes.Length; i++)
         {
             (TileId tile, int row, int position) = Locate(nodes[i]);
-            int needed = (position + 1) << row;
+            int needed = TileLayout.WidthAt(tile, treeSize);
+            if (needed < (position + 1) << row)
+            {
+                throw new ArgumentOutOfRangeException(nameof(nodes), $"node {nodes[i]} is not a complete subtree of the tree of size {treeSize}");
+            }
+
             int found = -1;
             for (int t = 0; t < tileCount; t++)
             {
@@ -53,10 +60,6 @@ internal sealed class TileHashReader
             {
                 found = tileCount++;
                 wanted[found] = new TileRead(tile, needed);
-            }
-            else if (wanted[found].MinimumWidth < needed)
-            {
-                wanted[found] = wanted[found] with { MinimumWidth = needed };
             }
 
             tileOf[i] = found;
