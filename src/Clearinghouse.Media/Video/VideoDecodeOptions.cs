@@ -32,6 +32,12 @@ public sealed record VideoDecodeOptions
     /// </summary>
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// Stop a video (as too long) once its frame numbers pass this; when null, the limit is what
+    /// <see cref="MaxDuration"/> allows at the stream's frame rate, × 1.5 + 300 frames of slack for variable rates.
+    /// </summary>
+    public long? MaxFrames { get; init; }
+
     /// <summary>Wall-clock limit per file (probing and decoding); ffmpeg is killed when it runs out.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(1);
 
@@ -56,5 +62,9 @@ public sealed record VideoDecodeOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPixels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxDuration, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero);
+        if (MaxFrames is { } frames)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(frames, 1, nameof(MaxFrames));
+        }
     }
 }

@@ -44,7 +44,7 @@ public sealed class VideoDecoder
         var deadline = new CancellationTokenSource(Options.Timeout);
         try
         {
-            var info = Probe(url, deadline.Token);
+            var info = Probe(url, LooksLikeMp4(file), deadline.Token);
             CheckLimits(info);
             return new VideoFrameReader(url, info, Options, deadline);
         }
@@ -55,7 +55,7 @@ public sealed class VideoDecoder
         }
     }
 
-    private VideoInfo Probe(string url, CancellationToken deadline)
+    private VideoInfo Probe(string url, bool looksLikeMp4, CancellationToken deadline)
     {
         using var probe = ToolProcess.Start(Options.ResolvedFfprobePath, FfprobeOutput.Arguments(url), deadline);
         var report = new MemoryStream();
@@ -81,12 +81,28 @@ public sealed class VideoDecoder
         if (exitCode != 0)
         {
             string reason = probe.Errors.Summary();
-            var failure = reason.Contains("moov atom not found", StringComparison.Ordinal) ? VideoDecodeFailure.Truncated : VideoDecodeFailure.Corrupt;
+            // FFmpeg picks the MP4 reader by file name too; only a file that starts like one lacks its index.
+            var failure = looksLikeMp4 && reason.Contains("moov atom not found", StringComparison.Ordinal) ? VideoDecodeFailure.Truncated : VideoDecodeFailure.Corrupt;
             string what = failure == VideoDecodeFailure.Truncated ? "truncated video (its MP4 index is missing)" : "not a video FFmpeg can read";
             throw new VideoDecodeException(failure, $"{what}: {StripUrl(reason, url)}");
         }
 
         return FfprobeOutput.Parse(report.GetBuffer().AsSpan(0, (int)report.Length));
+    }
+
+    /// <summary>Whether the file starts with an ISO base media box (ftyp, moov, mdat, free, …) as MP4 and MOV files do.</summary>
+    private static bool LooksLikeMp4(FileInfo file)
+    {
+        Span<byte> head = stackalloc byte[8];
+        using var stream = file.OpenRead();
+        if (stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length)
+        {
+            return false;
+        }
+
+        var type = head[4..];
+        return type.SequenceEqual("ftyp"u8) || type.SequenceEqual("moov"u8) || type.SequenceEqual("mdat"u8)
+            || type.SequenceEqual("free"u8) || type.SequenceEqual("skip"u8) || type.SequenceEqual("wide"u8);
     }
 
     private void CheckLimits(VideoInfo info)
@@ -103,12 +119,12 @@ public sealed class VideoDecoder
         {
             throw new VideoDecodeException(
                 VideoDecodeFailure.TooLong,
-                string.Create(CultureInfo.InvariantCulture, $"the video declares {duration.TotalSeconds:F1} s, over the limit of {Options.MaxDuration.TotalSeconds:F0} s (raise it with --max-duration)"));
+                string.Create(CultureInfo.InvariantCulture, $"the video declares {duration.TotalSeconds:F1} s, over the limit of {Options.MaxDuration.TotalSeconds:0.###} s (raise it with --max-duration)"));
         }
     }
 
     internal static VideoDecodeException TimedOut(VideoDecodeOptions options) =>
-        new(VideoDecodeFailure.Timeout, string.Create(CultureInfo.InvariantCulture, $"decoding took longer than the limit of {options.Timeout.TotalSeconds:F0} s per file (raise it with --timeout); FFmpeg was stopped"));
+        new(VideoDecodeFailure.Timeout, string.Create(CultureInfo.InvariantCulture, $"decoding took longer than the limit of {options.Timeout.TotalSeconds:0.###} s per file (raise it with --timeout); FFmpeg was stopped"));
 
     /// <summary>FFmpeg names the input in its messages; the user knows which file it is.</summary>
     internal static string StripUrl(string message, string url) => message.Replace(url + ": ", string.Empty, StringComparison.Ordinal);

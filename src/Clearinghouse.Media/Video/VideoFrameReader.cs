@@ -40,8 +40,8 @@ public sealed class VideoFrameReader : IVideoFrameSource, IDisposable
         Info = info;
         _options = options;
         _deadline = deadline;
-        double allowed = (options.MaxDuration.TotalSeconds * info.FrameRate * 1.5) + 300;
-        _maxFrameNumber = allowed >= int.MaxValue ? int.MaxValue : (long)allowed;
+        double allowed = options.MaxFrames ?? ((options.MaxDuration.TotalSeconds * info.FrameRate * 1.5) + 300);
+        _maxFrameNumber = allowed >= int.MaxValue ? int.MaxValue : (long)allowed - 1;
     }
 
     /// <summary>The probed stream.</summary>
@@ -72,8 +72,8 @@ public sealed class VideoFrameReader : IVideoFrameSource, IDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(request.Size);
-        ArgumentOutOfRangeException.ThrowIfLessThan(request.FrameInterval, 1);
-        Request = request;
+        ArgumentOutOfRangeException.ThrowIfNegative(request.FrameInterval);
+        Request = request with { FrameInterval = Math.Max(1, request.FrameInterval) };
         long pixels = (long)FrameWidth * FrameHeight;
         if (pixels > _options.MaxPixels || pixels * 3 > Array.MaxLength)
         {
@@ -126,9 +126,10 @@ public sealed class VideoFrameReader : IVideoFrameSource, IDisposable
         {
             _ended = true;
             ffmpeg.Kill();
-            throw new VideoDecodeException(
-                VideoDecodeFailure.TooLong,
-                string.Create(CultureInfo.InvariantCulture, $"the video runs past {_maxFrameNumber:N0} frames, more than the limit of {_options.MaxDuration.TotalSeconds:F0} s allows at {Info.FrameRateText} fps (raise it with --max-duration)"));
+            string reason = _options.MaxFrames is { } maxFrames
+                ? string.Create(CultureInfo.InvariantCulture, $"the video has more than {maxFrames:N0} frames, the limit")
+                : string.Create(CultureInfo.InvariantCulture, $"the video runs past {_maxFrameNumber + 1:N0} frames, more than the limit of {_options.MaxDuration.TotalSeconds:0.###} s allows at {Info.FrameRateText} fps (raise it with --max-duration)");
+            throw new VideoDecodeException(VideoDecodeFailure.TooLong, reason);
         }
 
         _delivered++;

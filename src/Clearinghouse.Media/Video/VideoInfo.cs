@@ -12,5 +12,5 @@ public sealed record VideoInfo(int Width, int Height, double FrameRate, string F
 
 /// <summary>Which frames a <see cref="VideoFrameReader"/> delivers, and at what size.</summary>
 /// <param name="Size">0 for the stream's own size; otherwise frames are scaled to Size × Size (aspect not kept), as the reference's -s.</param>
-/// <param name="FrameInterval">Deliver only frames whose number is a multiple of this (1 = every frame).</param>
+/// <param name="FrameInterval">Deliver only frames whose number is a multiple of this (1, or 0, = every frame).</param>
 public readonly record struct VideoFrameRequest(int Size = 0, int FrameInterval = 1);
