@@ -23,6 +23,8 @@ command -v mkfifo >/dev/null 2>&1 || apt_packages+=(coreutils)
 command -v setpriv >/dev/null 2>&1 || apt_packages+=(util-linux)
 # The system libjpeg-turbo (the reference's own JPEG decoder); the tests require it and compare it with Skia's.
 ldconfig -p 2>/dev/null | grep -q 'libturbojpeg.so.0 ' || apt_packages+=(libturbojpeg0)
+# Real FFmpeg (ffmpeg and ffprobe) for the video (vPDQ) tests; its reference hashes were made with Debian 12's 5.1.
+{ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || apt_packages+=(ffmpeg)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${apt_packages[*]}"

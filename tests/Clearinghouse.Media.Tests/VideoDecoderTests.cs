@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Clearinghouse.Hashing.Vpdq;
 using Clearinghouse.Media.Video;
+using Clearinghouse.Tests;
 
 namespace Clearinghouse.Media.Tests;
 
@@ -249,24 +250,5 @@ public sealed class VideoDecoderTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
         Assert.DoesNotContain("file:", error.Message, StringComparison.Ordinal);
         return error;
-    }
-}
-
-/// <summary>Runs the real ffmpeg to make test inputs.</summary>
-internal static class Ffmpeg
-{
-    public static void Run(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in (string[])["-hide_banner", "-nostdin", "-v", "error", "-y", .. arguments])
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "ffmpeg did not finish in 60 s");
-        Assert.True(process.ExitCode == 0, $"ffmpeg {string.Join(' ', arguments)} failed: {stderr.Result}");
     }
 }

@@ -4,37 +4,39 @@ using Clearinghouse.Cli.Terminal;
 
 namespace Clearinghouse.Cli.Commands;
 
-/// <summary><c>clearinghouse hash [--type pdq,md5,sha256] [--dihedral] [--json] [--threads N] PATH...</c></summary>
+/// <summary><c>clearinghouse hash [--type pdq,md5,sha256,vpdq] [--dihedral] [--json] [--threads N] [video options] PATH...</c></summary>
 internal static class HashCommand
 {
     public static Command Create()
     {
         var types = new Option<string>("--type", "-t")
         {
-            Description = "Comma-separated signal types to compute: pdq, md5, sha256",
+            Description = "Comma-separated signal types to compute: pdq, md5, sha256, vpdq (videos, with FFmpeg; given pdq too, each file is hashed as a photo if it is an image, else as a video)",
             DefaultValueFactory = _ => HashSelection.DefaultList,
         };
         var dihedral = new Option<bool>("--dihedral")
         {
             Description = "Also print the PDQ hashes of the 7 rotations and flips (reference order: original, rot90, rot180, rot270, flipx, flipy, flipplus1, flipminus1)",
         };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line: {\"path\", \"pdq\": {\"hash\", \"quality\", \"dihedral\"}, \"md5\", \"sha256\"} or {\"path\", \"error\"}" };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line: {\"path\", \"pdq\": {\"hash\", \"quality\", \"dihedral\"}, \"vpdq\": {\"value\", \"frames\", \"usable_frames\", \"frame_rate\", \"width\", \"height\"}, \"md5\", \"sha256\"} or {\"path\", \"error\"}" };
         var threads = ThreadsOption(Environment.ProcessorCount, "Files hashed in parallel (default: all cores)");
         var limits = new DecodeLimitOptions();
+        var video = new VideoHashCommandOptions();
         var paths = PathsArgument("Files or directories (walked recursively)");
 
-        var command = new Command("hash", "Hash files into signals: PDQ for photos (bit-exact with the reference), MD5 and SHA-256 for any file")
+        var command = new Command("hash", "Hash files into signals: PDQ for photos and vPDQ for videos (bit-exact with the references), MD5 and SHA-256 for any file")
         {
             types, dihedral, json, threads, paths,
         };
         limits.AddTo(command);
+        video.AddTo(command, withReferenceOutput: true);
 
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var selection = HashSelection.Parse(parse.GetValue(types)!);
-            var hasher = new FileHasher(selection, limits.Read(parse), parse.GetValue(dihedral));
+            var hasher = new FileHasher(selection, limits.Read(parse), parse.GetValue(dihedral), selection.Vpdq ? video.Read(parse) : null);
             var writer = new HashOutput(output, error, parse.GetValue(json));
 
             var items = InputWalker.Walk(parse.GetValue(paths)!).ToList();

@@ -3,6 +3,7 @@ using Clearinghouse.Hashing;
 using Clearinghouse.Hashing.Digests;
 using Clearinghouse.Hashing.Pdq;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Media.Video;
 
 namespace Clearinghouse.Cli.FileHashing;
 
@@ -10,7 +11,7 @@ namespace Clearinghouse.Cli.FileHashing;
 internal sealed record PdqOutcome(Hash256 Hash, int Quality, Hash256[]? Dihedral);
 
 /// <summary>Everything computed for one file, or why it failed.</summary>
-internal sealed record FileHashResult(string Path, PdqOutcome? Pdq, string? Md5, string? Sha256, string? Error)
+internal sealed partial record FileHashResult(string Path, PdqOutcome? Pdq, string? Md5, string? Sha256, string? Error)
 {
     public static FileHashResult Failed(string path, string error) => new(path, null, null, null, error);
 }
@@ -30,10 +31,12 @@ internal sealed class FileHasher
     private readonly ImageDecoder _decoder;
     private readonly bool _dihedral;
     private readonly DigestKinds _digests;
+    private readonly VideoFileHasher? _video;
 
-    public FileHasher(HashSelection selection, ImageDecodeOptions decodeOptions, bool dihedral)
+    public FileHasher(HashSelection selection, ImageDecodeOptions decodeOptions, bool dihedral, VideoHashOptions? video = null)
     {
         _selection = selection;
+        _video = selection.Vpdq ? new VideoFileHasher(video ?? Commands.VideoHashCommandOptions.Defaults) : null;
         _decoder = new ImageDecoder(decodeOptions);
         _dihedral = dihedral;
         _digests = (selection.Md5 ? DigestKinds.Md5 : DigestKinds.None) | (selection.Sha256 ? DigestKinds.Sha256 : DigestKinds.None);
@@ -46,6 +49,10 @@ internal sealed class FileHasher
             return HashOrThrow(path);
         }
         catch (ImageDecodeException ex)
+        {
+            return FileHashResult.Failed(path, ex.Message);
+        }
+        catch (VideoDecodeException ex)
         {
             return FileHashResult.Failed(path, ex.Message);
         }
@@ -63,6 +70,15 @@ internal sealed class FileHasher
         }
     }
 
+    /// <summary>Whether the file starts like an image format the photo decoder reads (then PDQ, not vPDQ, hashes it).</summary>
+    private static bool StartsLikeImage(Stream stream)
+    {
+        Span<byte> header = stackalloc byte[ImageFormatSniffer.HeaderLength];
+        int n = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return ImageFormatSniffer.Sniff(header[..n]) != ImageFormat.Unknown;
+    }
+
     private FileHashResult HashOrThrow(string path)
     {
         using var stream = UnixFile.OpenForReading(path);
@@ -73,13 +89,15 @@ internal sealed class FileHasher
         }
 
         long length = stream.Length;
-        if (_selection.Pdq && length > _decoder.Options.MaxBytes)
+        bool asVideo = _video is not null && (!_selection.Pdq || !StartsLikeImage(stream));
+        bool asPhoto = _selection.Pdq && !asVideo;
+        if (asPhoto && length > _decoder.Options.MaxBytes)
         {
             return FileHashResult.Failed(path, $"the file is {length:N0} bytes, over the limit of {_decoder.Options.MaxBytes:N0} (raise it with --max-bytes)");
         }
 
         using var digester = new FileDigester(_digests);
-        if (!_selection.Pdq)
+        if (!asPhoto)
         {
             var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
             try
@@ -105,7 +123,7 @@ internal sealed class FileHasher
             }
 
             var only = digester.Finish();
-            return new FileHashResult(path, null, only.Md5, only.Sha256, null);
+            return new FileHashResult(path, null, only.Md5, only.Sha256, null) { Vpdq = asVideo ? _video!.Hash(path) : null };
         }
 
         var bytes = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Clearinghouse.Cli.FileHashing;
@@ -39,11 +40,12 @@ internal sealed class HashOutput
         }
     }
 
-    /// <summary>One JSON object: path, then pdq {hash, quality, dihedral}, md5, sha256 — or path and error.</summary>
+    /// <summary>One JSON object: path, then pdq {hash, quality, dihedral}, vpdq {…}, md5, sha256 — or path and error.</summary>
     internal string ToJson(FileHashResult result)
     {
         _buffer.ResetWrittenCount();
-        using (var json = new Utf8JsonWriter(_buffer))
+        // Relaxed escaping: a vPDQ value is JSON inside a string, and "\"" reads better than "\u0022" (still valid JSON).
+        using (var json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("path", result.Path);
@@ -70,6 +72,11 @@ internal sealed class HashOutput
                     }
 
                     json.WriteEndObject();
+                }
+
+                if (result.Vpdq is { } vpdq)
+                {
+                    VpdqOutput.WriteJson(json, vpdq);
                 }
 
                 if (result.Md5 is not null)
@@ -103,6 +110,11 @@ internal sealed class HashOutput
                     text.Append(CultureInfo.InvariantCulture, $"    {DihedralNames[i],-11} {all[i]}\n");
                 }
             }
+        }
+
+        if (result.Vpdq is { } vpdq)
+        {
+            VpdqOutput.AppendText(text, vpdq);
         }
 
         if (result.Md5 is not null)

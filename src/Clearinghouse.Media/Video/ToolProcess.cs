@@ -60,9 +60,15 @@ internal sealed class ToolProcess : IDisposable
         }
         catch (Win32Exception ex)
         {
+            string why = ex.NativeErrorCode switch
+            {
+                2 => "no such program",
+                13 => "permission denied",
+                _ => ex.Message,
+            };
             throw new VideoDecodeException(
                 VideoDecodeFailure.FfmpegMissing,
-                $"cannot run '{executable}' ({ex.Message}): video hashing needs FFmpeg — install it with 'apt-get install ffmpeg', or give its path with --ffmpeg",
+                $"cannot run '{executable}' ({why}): video hashing needs FFmpeg — install it with 'apt-get install ffmpeg', or give its path with --ffmpeg",
                 ex);
         }
 
