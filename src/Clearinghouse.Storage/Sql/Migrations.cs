@@ -1,0 +1,119 @@
+namespace Clearinghouse.Storage.Sql;
+
+/// <summary>One step of the schema's history. Applied in order, each in the migrating transaction, never edited once released.</summary>
+internal sealed record Migration(int Version, string Description, string Sql);
+
+/// <summary>
+/// The schema, as versioned steps written once for both databases. The few types that differ are tokens the
+/// dialect replaces: <c>{id}</c> (an auto-assigned, never reused 64-bit key), <c>{bool}</c> and <c>{blob}</c>.
+/// Times are Unix microseconds (<c>*_us</c>) and enumerations small integers, so both databases store the same
+/// values and the code that reads them is shared.
+/// </summary>
+internal static class Migrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "members, keys, groups, taxonomy, banks, signals, opinions, matches, change feed", """
+            CREATE TABLE change_position (
+                id integer PRIMARY KEY CHECK (id = 1),
+                position bigint NOT NULL);
+            INSERT INTO change_position (id, position) VALUES (1, 0);
+
+            CREATE TABLE taxonomy_versions (
+                version integer PRIMARY KEY,
+                document text NOT NULL,
+                applied_us bigint NOT NULL);
+            CREATE TABLE categories (
+                id text PRIMARY KEY,
+                title text NOT NULL,
+                description text NOT NULL,
+                requires_designation {bool} NOT NULL,
+                ordinal integer NOT NULL);
+
+            CREATE TABLE members (
+                id {id},
+                name text NOT NULL UNIQUE,
+                created_us bigint NOT NULL,
+                active {bool} NOT NULL);
+            CREATE TABLE api_keys (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                key_id text NOT NULL UNIQUE,
+                salt {blob} NOT NULL,
+                secret_hash {blob} NOT NULL,
+                scopes integer NOT NULL,
+                label text,
+                created_us bigint NOT NULL,
+                revoked_us bigint);
+            CREATE INDEX api_keys_member ON api_keys (member_id, id);
+
+            CREATE TABLE sharing_groups (
+                id {id},
+                name text NOT NULL UNIQUE,
+                created_us bigint NOT NULL);
+            CREATE TABLE group_members (
+                group_id bigint NOT NULL REFERENCES sharing_groups (id),
+                member_id bigint NOT NULL REFERENCES members (id),
+                PRIMARY KEY (group_id, member_id));
+            CREATE INDEX group_members_member ON group_members (member_id, group_id);
+
+            CREATE TABLE banks (
+                id {id},
+                name text NOT NULL,
+                category text NOT NULL,
+                owner_id bigint NOT NULL REFERENCES members (id),
+                scope integer NOT NULL,
+                group_id bigint REFERENCES sharing_groups (id),
+                enabled {bool} NOT NULL,
+                negative {bool} NOT NULL,
+                thresholds text NOT NULL,
+                description text,
+                created_us bigint NOT NULL,
+                deleted {bool} NOT NULL,
+                change_seq bigint NOT NULL);
+            CREATE UNIQUE INDEX banks_live_name ON banks (name) WHERE deleted = FALSE;
+            CREATE UNIQUE INDEX banks_change_seq ON banks (change_seq);
+
+            CREATE TABLE signals (
+                id {id},
+                public_id text NOT NULL UNIQUE,
+                signal_type text NOT NULL,
+                value text NOT NULL,
+                bank_id bigint NOT NULL REFERENCES banks (id),
+                category text NOT NULL,
+                designation text,
+                contributor_id bigint NOT NULL REFERENCES members (id),
+                created_us bigint NOT NULL,
+                status integer NOT NULL,
+                positive integer NOT NULL,
+                negative integer NOT NULL,
+                investigation_seed integer NOT NULL,
+                metadata text,
+                change_seq bigint NOT NULL);
+            -- A value is live at most once per bank and type (2 = withdrawn); withdrawn rows stay for the record.
+            CREATE UNIQUE INDEX signals_live_value ON signals (bank_id, signal_type, value) WHERE status <> 2;
+            CREATE UNIQUE INDEX signals_change_seq ON signals (change_seq);
+            CREATE INDEX signals_bank ON signals (bank_id, id);
+
+            CREATE TABLE opinions (
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                member_id bigint NOT NULL REFERENCES members (id),
+                kind integer NOT NULL,
+                note text,
+                at_us bigint NOT NULL,
+                PRIMARY KEY (signal_id, member_id));
+
+            CREATE TABLE matches (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                bank_id bigint NOT NULL REFERENCES banks (id),
+                signal_type text NOT NULL,
+                distance integer NOT NULL,
+                at_us bigint NOT NULL);
+            CREATE INDEX matches_member ON matches (member_id, id);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}
