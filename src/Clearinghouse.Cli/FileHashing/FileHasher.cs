@@ -97,6 +97,12 @@ internal sealed class FileHasher
         }
 
         using var digester = new FileDigester(_digests);
+        if (!asPhoto && _digests == DigestKinds.None)
+        {
+            // vPDQ only: FFmpeg reads the file itself.
+            return new FileHashResult(path, null, null, null, null) { Vpdq = _video?.Hash(path) };
+        }
+
         if (!asPhoto)
         {
             var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);

@@ -117,11 +117,35 @@ internal sealed class ToolProcess : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>Reads stderr to its end in chunks; a line is kept up to <see cref="StderrLog.MaxLineLength"/> characters, so no output can grow memory.</summary>
     private static async Task Pump(StreamReader stderr, StderrLog log)
     {
-        while (await stderr.ReadLineAsync().ConfigureAwait(false) is { } line)
+        var chunk = new char[4096];
+        var line = new System.Text.StringBuilder();
+        int n;
+        while ((n = await stderr.ReadAsync(chunk.AsMemory()).ConfigureAwait(false)) > 0)
         {
-            log.Add(line);
+            for (int i = 0; i < n; i++)
+            {
+                char c = chunk[i];
+                if (c is '\n' or '\r')
+                {
+                    if (line.Length > 0)
+                    {
+                        log.Add(line.ToString());
+                        line.Clear();
+                    }
+                }
+                else if (line.Length <= StderrLog.MaxLineLength)
+                {
+                    line.Append(c);
+                }
+            }
+        }
+
+        if (line.Length > 0)
+        {
+            log.Add(line.ToString());
         }
     }
 }
@@ -133,7 +157,7 @@ internal sealed class ToolProcess : IDisposable
 internal sealed class StderrLog(string[] watched)
 {
     private const int MaxLines = 32;
-    private const int MaxLineLength = 400;
+    public const int MaxLineLength = 400;
 
     private readonly Lock _lock = new();
     private readonly List<string> _lines = [];
