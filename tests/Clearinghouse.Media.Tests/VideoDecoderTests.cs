@@ -236,6 +236,25 @@ public sealed class VideoDecoderTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_child_flooding_stderr_neither_blocks_nor_grows_memory()
+    {
+        // 8 MB of stderr (far past a pipe's 64 KB) and one very long line, then a line on stdout.
+        using var tool = ToolProcess.Start(
+            "sh",
+            ["-c", "yes 'Error while decoding stream #0:0: flood' | head -c 8000000 >&2; head -c 3000000 /dev/zero | tr '\\0' x >&2; echo done"],
+            CancellationToken.None,
+            "Error while decoding stream");
+        using var reader = new StreamReader(tool.Output);
+
+        Assert.Equal("done", reader.ReadLine());
+        Assert.Equal(0, tool.WaitForExit());
+        Assert.True(tool.Errors.Count > 100_000);
+        Assert.InRange(tool.Errors.Lines.Count, 1, 32);
+        Assert.All(tool.Errors.Lines, l => Assert.True(l.Length <= 401));
+        Assert.NotNull(tool.Errors.FirstMatch(0));
+    }
+
     private string Write(string name, byte[] bytes)
     {
         string path = Path.Combine(_dir, name);

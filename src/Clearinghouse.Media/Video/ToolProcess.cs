@@ -11,7 +11,7 @@ namespace Clearinghouse.Media.Video;
 internal sealed class ToolProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly Task _stderrPump;
+    private readonly Thread _stderrPump;
     private readonly CancellationTokenRegistration _timeoutRegistration;
     private int _killed;
 
@@ -19,7 +19,10 @@ internal sealed class ToolProcess : IDisposable
     {
         _process = process;
         Errors = log;
-        _stderrPump = Task.Run(() => Pump(process.StandardError, log), CancellationToken.None);
+        // A thread of its own, not the pool's: callers block on stdout from pool threads (the CLI hashes files in
+        // parallel), and a starved pool must never leave FFmpeg stuck on a full stderr pipe.
+        _stderrPump = new Thread(() => Pump(process.StandardError, log)) { IsBackground = true, Name = "ffmpeg stderr" };
+        _stderrPump.Start();
         _timeoutRegistration = deadline.Register(() =>
         {
             TimedOut = true;
@@ -79,7 +82,7 @@ internal sealed class ToolProcess : IDisposable
     public int WaitForExit()
     {
         _process.WaitForExit();
-        _stderrPump.Wait();
+        _stderrPump.Join();
         return _process.ExitCode;
     }
 
@@ -113,17 +116,17 @@ internal sealed class ToolProcess : IDisposable
         }
 
         _process.WaitForExit();
-        _stderrPump.Wait();
+        _stderrPump.Join();
         _process.Dispose();
     }
 
     /// <summary>Reads stderr to its end in chunks; a line is kept up to <see cref="StderrLog.MaxLineLength"/> characters, so no output can grow memory.</summary>
-    private static async Task Pump(StreamReader stderr, StderrLog log)
+    private static void Pump(StreamReader stderr, StderrLog log)
     {
         var chunk = new char[4096];
         var line = new System.Text.StringBuilder();
         int n;
-        while ((n = await stderr.ReadAsync(chunk.AsMemory()).ConfigureAwait(false)) > 0)
+        while ((n = stderr.Read(chunk, 0, chunk.Length)) > 0)
         {
             for (int i = 0; i < n; i++)
             {
