@@ -7,7 +7,7 @@ public sealed class SignalTypeRegistry
 {
     private readonly Dictionary<string, ISignalType> _byName = new(StringComparer.Ordinal);
 
-    /// <summary>A registry with every built-in type: pdq, md5, sha256, vpdq.</summary>
+    /// <summary>A registry with every built-in type: pdq, md5, sha256, vpdq, text_tlsh, url, payment.</summary>
     public static SignalTypeRegistry CreateDefault()
     {
         var registry = new SignalTypeRegistry();
@@ -15,6 +15,9 @@ public sealed class SignalTypeRegistry
         registry.Register(new Md5SignalType());
         registry.Register(new Sha256SignalType());
         registry.Register(new VpdqSignalType());
+        registry.Register(new TlshSignalType());
+        registry.Register(new UrlSignalType());
+        registry.Register(new PaymentSignalType());
         return registry;
     }
 

@@ -2,7 +2,9 @@ using System.Buffers;
 using Clearinghouse.Hashing;
 using Clearinghouse.Hashing.Digests;
 using Clearinghouse.Hashing.Pdq;
+using Clearinghouse.Hashing.Tlsh;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Media.Text;
 using Clearinghouse.Media.Video;
 
 namespace Clearinghouse.Cli.FileHashing;
@@ -11,14 +13,39 @@ namespace Clearinghouse.Cli.FileHashing;
 internal sealed record PdqOutcome(Hash256 Hash, int Quality, Hash256[]? Dihedral);
 
 /// <summary>Everything computed for one file, or why it failed.</summary>
-internal sealed partial record FileHashResult(string Path, PdqOutcome? Pdq, string? Md5, string? Sha256, string? Error)
+internal sealed record FileHashResult(
+    string Path, PdqOutcome? Pdq, VpdqOutcome? Vpdq, string? Md5, string? Sha256, string? TextTlsh, string? Error)
 {
-    public static FileHashResult Failed(string path, string error) => new(path, null, null, null, error);
+    public static FileHashResult Failed(string path, string error) => new(path, null, null, null, null, null, error);
+}
+
+/// <summary>The signals computed from a file's bytes as they stream past: the exact digests and TLSH.</summary>
+internal sealed class StreamingSignals : IDisposable
+{
+    private readonly FileDigester _digester;
+    private readonly TlshHasher? _tlsh;
+
+    public StreamingSignals(DigestKinds digests, bool tlsh)
+    {
+        _digester = new FileDigester(digests);
+        _tlsh = tlsh ? new TlshHasher() : null;
+    }
+
+    public void Append(ReadOnlySpan<byte> chunk)
+    {
+        _digester.Append(chunk);
+        _tlsh?.Update(chunk);
+    }
+
+    /// <summary>The digests, and TLSH's digest or its reason for having none (null when TLSH was not asked for).</summary>
+    public (FileDigestResult Digests, TlshResult? Tlsh) Finish() => (_digester.Finish(), _tlsh?.Final());
+
+    public void Dispose() => _digester.Dispose();
 }
 
 /// <summary>
-/// Hashes one file: reads it once, feeding the exact digests chunk by chunk and (for PDQ) keeping the bytes
-/// for the decoder. Thread-safe; each thread gets its own PDQ scratch buffers.
+/// Hashes one file: reads it once, feeding the exact digests and TLSH chunk by chunk and (for PDQ) keeping the bytes
+/// for the decoder; a video goes to FFmpeg by its path. Thread-safe; each thread gets its own PDQ scratch buffers.
 /// </summary>
 internal sealed class FileHasher
 {
@@ -56,6 +83,10 @@ internal sealed class FileHasher
         {
             return FileHashResult.Failed(path, ex.Message);
         }
+        catch (TextExtractionException ex)
+        {
+            return FileHashResult.Failed(path, "text_tlsh: " + ex.Message);
+        }
         catch (UnauthorizedAccessException)
         {
             return FileHashResult.Failed(path, "permission denied");
@@ -70,6 +101,12 @@ internal sealed class FileHasher
         }
     }
 
+    /// <summary>A file whose text has no TLSH digest (too short, too uniform) fails: the signal asked for cannot be given.</summary>
+    private static FileHashResult Result(string path, PdqOutcome? pdq, VpdqOutcome? vpdq, FileDigestResult digests, TlshResult? tlsh) =>
+        tlsh is { Ok: false } failed
+            ? FileHashResult.Failed(path, "text_tlsh: " + failed.Reason)
+            : new FileHashResult(path, pdq, vpdq, digests.Md5, digests.Sha256, tlsh?.Hash.ToString(), null);
+
     /// <summary>Whether the file starts like an image format the photo decoder reads (then PDQ, not vPDQ, hashes it).</summary>
     private static bool StartsLikeImage(Stream stream)
     {
@@ -77,6 +114,14 @@ internal sealed class FileHasher
         int n = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
         stream.Position = 0;
         return ImageFormatSniffer.Sniff(header[..n]) != ImageFormat.Unknown;
+    }
+
+    private static bool StartsLikePdf(Stream stream)
+    {
+        Span<byte> head = stackalloc byte[5];
+        int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return PdfText.IsPdf(head[..n]);
     }
 
     private FileHashResult HashOrThrow(string path)
@@ -91,18 +136,21 @@ internal sealed class FileHasher
         long length = stream.Length;
         bool asVideo = _video is not null && (!_selection.Pdq || !StartsLikeImage(stream));
         bool asPhoto = _selection.Pdq && !asVideo;
-        if (asPhoto && length > _decoder.Options.MaxBytes)
+
+        // A PDF's text_tlsh is the TLSH of its text, not of its bytes (PdfPig reads the whole document: the size limit applies).
+        bool pdfText = _selection.TextTlsh && !asPhoto && StartsLikePdf(stream);
+        if ((asPhoto || pdfText) && length > _decoder.Options.MaxBytes)
         {
             return FileHashResult.Failed(path, $"the file is {length:N0} bytes, over the limit of {_decoder.Options.MaxBytes:N0} (raise it with --max-bytes)");
         }
 
-        using var digester = new FileDigester(_digests);
-        if (!asPhoto && _digests == DigestKinds.None)
+        if (!asPhoto && _digests == DigestKinds.None && !_selection.TextTlsh)
         {
             // vPDQ only: FFmpeg reads the file itself.
-            return new FileHashResult(path, null, null, null, null) { Vpdq = _video?.Hash(path) };
+            return new FileHashResult(path, null, _video!.Hash(path), null, null, null, null);
         }
 
+        using var digester = new StreamingSignals(_digests, _selection.TextTlsh && !pdfText);
         if (!asPhoto)
         {
             var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -128,8 +176,16 @@ internal sealed class FileHasher
                 ArrayPool<byte>.Shared.Return(chunk);
             }
 
-            var only = digester.Finish();
-            return new FileHashResult(path, null, only.Md5, only.Sha256, null) { Vpdq = asVideo ? _video!.Hash(path) : null };
+            var (only, tlsh) = digester.Finish();
+            if (pdfText)
+            {
+                stream.Seek(0, SeekOrigin.Begin);
+                tlsh = TlshHasher.HashText(PdfText.Extract(stream));
+            }
+
+            // FFmpeg is not started for a file that has already failed on text_tlsh.
+            var vpdq = asVideo && tlsh is not { Ok: false } ? _video!.Hash(path) : null;
+            return Result(path, null, vpdq, only, tlsh);
         }
 
         var bytes = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));
@@ -148,7 +204,7 @@ internal sealed class FileHasher
                 total += n;
             }
 
-            var digests = digester.Finish();
+            var (digests, textTlsh) = digester.Finish();
             using var image = _decoder.Decode(bytes, total);
             var hasher = t_pdq ??= new PdqHasher();
             PdqOutcome pdq;
@@ -163,7 +219,7 @@ internal sealed class FileHasher
                 pdq = new PdqOutcome(one.Hash, one.Quality, null);
             }
 
-            return new FileHashResult(path, pdq, digests.Md5, digests.Sha256, null);
+            return Result(path, pdq, null, digests, textTlsh);
         }
         finally
         {
