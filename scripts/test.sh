@@ -31,6 +31,8 @@ command -v go >/dev/null 2>&1 || apt_packages+=(golang-go)
 if [ -z "${CLEARINGHOUSE_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt_packages+=(postgresql)
 fi
+# Real FFmpeg (ffmpeg and ffprobe) for the video (vPDQ) tests; its reference hashes were made with Debian 12's 5.1.
+{ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || apt_packages+=(ffmpeg)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${apt_packages[*]}"
