@@ -27,6 +27,21 @@ case "$target" in
     find ../shared/testdata/pdq/images -type f -size -40k -exec cp {} "$seeds"/ \; ;;
   hash-parse)
     head -n 3 ../shared/testdata/pdq/hashlists/needles.txt | while read -r h; do printf '%s' "$h" > "$seeds/$h"; done ;;
+  url-canonicalize)
+    i=0
+    for u in 'HTTPS://user:pw@Example.COM.:443/a/./b/../%7Ec%2f?utm_source=x&b=2&a=1#f' 'http://[2001:DB8::1]:8080/x' \
+             'http://0x7f.1/' 'https://bücher.example/caf%C3%A9' 'domain:Example.org' 'prefix:https://example.net/channel/'; do
+      printf '%s' "$u" > "$seeds/$((i += 1))"
+    done ;;
+  payment-parse)
+    i=0
+    for p in 'bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0' 'BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4' \
+             '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa' '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' 'iban:GB82 WEST 1234 5698 7654 32' \
+             'bitcoin:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy?amount=1' 'paypal:@someone' 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'; do
+      printf '%s' "$p" > "$seeds/$((i += 1))"
+    done ;;
+  tlsh)
+    find ../shared/testdata/tlsh/example_data -type f -size -4k -exec cp {} "$seeds"/ \; ;;
 esac
 
 # The target is dotnet itself; SharpFuzz instruments the managed assemblies, which AFL cannot see.

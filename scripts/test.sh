@@ -23,6 +23,9 @@ command -v mkfifo >/dev/null 2>&1 || apt_packages+=(coreutils)
 command -v setpriv >/dev/null 2>&1 || apt_packages+=(util-linux)
 # The system libjpeg-turbo (the reference's own JPEG decoder); the tests require it and compare it with Skia's.
 ldconfig -p 2>/dev/null | grep -q 'libturbojpeg.so.0 ' || apt_packages+=(libturbojpeg0)
+# Go's golang.org/x/mod/sumdb/note and tlog: the Ledger tests check that Go accepts our checkpoints and proofs.
+command -v go >/dev/null 2>&1 || apt_packages+=(golang-go)
+[ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ] || apt_packages+=(golang-golang-x-mod-dev)
 # The storage tests run on a throwaway PostgreSQL cluster they start themselves (initdb, pg_ctl), unless
 # CLEARINGHOUSE_TEST_POSTGRES names a server to use instead.
 if [ -z "${CLEARINGHOUSE_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -1,5 +1,8 @@
 using Clearinghouse.Hashing;
+using Clearinghouse.Hashing.Payments;
 using Clearinghouse.Hashing.Pdq;
+using Clearinghouse.Hashing.Tlsh;
+using Clearinghouse.Hashing.Urls;
 using Clearinghouse.Media.Images;
 
 namespace Clearinghouse.Fuzz;
@@ -15,7 +18,68 @@ internal static class FuzzTargets
     {
         ["image-decode"] = DecodeAndHash,
         ["hash-parse"] = ParseHash,
+        ["url-canonicalize"] = CanonicalizeUrl,
+        ["payment-parse"] = ParsePayment,
+        ["tlsh"] = HashAndParseTlsh,
     };
+
+    /// <summary>A canonical URL or pattern must canonicalise to itself; a refusal must carry a reason.</summary>
+    private static void CanonicalizeUrl(byte[] input)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(input);
+        if (!UrlPattern.TryParse(text, out var pattern, out var reason))
+        {
+            Require(!string.IsNullOrEmpty(reason), "a refused URL has no reason");
+            return;
+        }
+
+        Require(UrlPattern.TryParse(pattern.Canonical, out var again, out _) && again.Canonical == pattern.Canonical, $"canonical URL is not a fixed point: {pattern.Canonical}");
+        if (pattern.Url is { } url)
+        {
+            Require(pattern.Kind != UrlPatternKind.Url || pattern.Covers(url), "a URL does not match itself");
+        }
+    }
+
+    /// <summary>A canonical payment identifier must parse to itself; a refusal must carry a reason.</summary>
+    private static void ParsePayment(byte[] input)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(input);
+        if (!PaymentIdentifier.TryParse(text, out var id, out var reason))
+        {
+            Require(!string.IsNullOrEmpty(reason), "a refused identifier has no reason");
+            return;
+        }
+
+        Require(PaymentIdentifier.TryParse(id.ToString(), out var again, out _) && again == id, $"canonical identifier is not a fixed point: {id}");
+    }
+
+    /// <summary>TLSH of any bytes (whole and split in two), and the digest's text round trip.</summary>
+    private static void HashAndParseTlsh(byte[] input)
+    {
+        var whole = TlshHasher.Hash(input);
+        var split = new TlshHasher();
+        split.Update(input.AsSpan(0, input.Length / 3));
+        split.Update(input.AsSpan(input.Length / 3));
+        var parts = split.Final();
+        Require(whole.Failure == parts.Failure && whole.Hash == parts.Hash, "TLSH depends on how the input is split");
+        if (whole.Ok)
+        {
+            Require(TlshHash.Parse(whole.Hash.ToString()) == whole.Hash && TlshHash.Distance(whole.Hash, whole.Hash) == 0, "TLSH text round trip failed");
+        }
+
+        if (TlshHash.TryParse(System.Text.Encoding.Latin1.GetString(input), out var parsed, out _))
+        {
+            Require(TlshHash.Parse(parsed.ToString()) == parsed, "TLSH parse round trip failed");
+        }
+    }
+
+    private static void Require(bool condition, string finding)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(finding);
+        }
+    }
 
     // Created on first use: instrumented code must not run before SharpFuzz has set up AFL's shared memory.
     // Small limits keep each run fast and bounded; the limits themselves are part of what is tested.

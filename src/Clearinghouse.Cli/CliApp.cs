@@ -7,19 +7,20 @@ namespace Clearinghouse.Cli;
 /// <summary>The <c>clearinghouse</c> command tree.</summary>
 public static class CliApp
 {
-    public static RootCommand BuildRoot()
+    /// <param name="input">Standard input, for commands that read values from it (default: the console's).</param>
+    public static RootCommand BuildRoot(TextReader? input = null)
     {
         var root = new RootCommand(
             "Clearinghouse: hash, share and match terrorist and violent-extremist content signals, accountably.");
-        root.Subcommands.Add(HashCommand.Create());
+        root.Subcommands.Add(HashCommand.Create(input ?? Console.In));
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
     /// <summary>Parses and runs a command line; returns the exit status (see <see cref="ExitCodes"/>).</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
-        var parse = BuildRoot().Parse(args);
+        var parse = BuildRoot(input).Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {

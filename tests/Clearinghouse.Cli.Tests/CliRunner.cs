@@ -12,11 +12,14 @@ internal static class CliRunner
         public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWithInput(string.Empty, args);
+
+    /// <summary>Runs the CLI in-process with <paramref name="input"/> as its standard input.</summary>
+    public static Result RunWithInput(string input, params string[] args)
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };
-        int code = CliApp.Run(args, output, error);
+        int code = CliApp.Run(args, output, error, new StringReader(input));
         return new Result(code, output.ToString(), error.ToString());
     }
 

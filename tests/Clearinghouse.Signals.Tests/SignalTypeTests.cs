@@ -11,9 +11,9 @@ public sealed class SignalTypeTests
     private static readonly SignalTypeRegistry Registry = SignalTypeRegistry.CreateDefault();
 
     [Fact]
-    public void Default_registry_has_pdq_md5_and_sha256_by_name()
+    public void Default_registry_has_every_built_in_type_by_name()
     {
-        Assert.Equal(["md5", "pdq", "sha256"], Registry.All.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["md5", "payment", "pdq", "sha256", "text_tlsh", "url"], Registry.All.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.Equal(31, Registry.Get("pdq").DefaultThreshold);
         Assert.False(Registry.Get("pdq").IsExact);
         Assert.Equal([ContentType.Photo], Registry.Get("pdq").ContentTypes);
@@ -26,7 +26,7 @@ public sealed class SignalTypeTests
 
         Assert.False(Registry.TryGet("PDQ", out _));
         var e = Assert.Throws<KeyNotFoundException>(() => Registry.Get("tlsh"));
-        Assert.Contains("known types: md5, pdq, sha256", e.Message);
+        Assert.Contains("known types: md5, payment, pdq, sha256, text_tlsh, url", e.Message);
     }
 
     [Fact]

@@ -1,29 +1,33 @@
 using System.CommandLine;
 using Clearinghouse.Cli.FileHashing;
 using Clearinghouse.Cli.Terminal;
+using Clearinghouse.Signals;
 
 namespace Clearinghouse.Cli.Commands;
 
-/// <summary><c>clearinghouse hash [--type pdq,md5,sha256] [--dihedral] [--json] [--threads N] PATH...</c></summary>
+/// <summary>
+/// <c>clearinghouse hash [--type pdq,md5,sha256,text_tlsh] [--dihedral] [--json] [--threads N] PATH...</c>, and
+/// <c>clearinghouse hash --type url|payment [--json] VALUE... | -</c> for the types whose content is a value.
+/// </summary>
 internal static class HashCommand
 {
-    public static Command Create()
+    public static Command Create(TextReader input)
     {
         var types = new Option<string>("--type", "-t")
         {
-            Description = "Comma-separated signal types to compute: pdq, md5, sha256",
+            Description = "Comma-separated signal types to compute from files: pdq, md5, sha256, text_tlsh; or one of url, payment, whose arguments are values (or - to read them from standard input, one per line)",
             DefaultValueFactory = _ => HashSelection.DefaultList,
         };
         var dihedral = new Option<bool>("--dihedral")
         {
             Description = "Also print the PDQ hashes of the 7 rotations and flips (reference order: original, rot90, rot180, rot270, flipx, flipy, flipplus1, flipminus1)",
         };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line: {\"path\", \"pdq\": {\"hash\", \"quality\", \"dihedral\"}, \"md5\", \"sha256\"} or {\"path\", \"error\"}" };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line: {\"path\", \"pdq\": {\"hash\", \"quality\", \"dihedral\"}, \"md5\", \"sha256\", \"text_tlsh\"} or {\"path\", \"error\"}; for values {\"value\", \"url\" or \"payment\"} or {\"value\", \"error\"}" };
         var threads = ThreadsOption(Environment.ProcessorCount, "Files hashed in parallel (default: all cores)");
         var limits = new DecodeLimitOptions();
-        var paths = PathsArgument("Files or directories (walked recursively)");
+        var paths = PathsArgument("Files or directories (walked recursively); for url and payment, values, or - for standard input");
 
-        var command = new Command("hash", "Hash files into signals: PDQ for photos (bit-exact with the reference), MD5 and SHA-256 for any file")
+        var command = new Command("hash", "Hash files into signals: PDQ for photos (bit-exact with the reference), MD5 and SHA-256 for any file, TLSH for text (bit-exact with the reference); canonicalise URLs and payment identifiers")
         {
             types, dihedral, json, threads, paths,
         };
@@ -34,8 +38,13 @@ internal static class HashCommand
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var selection = HashSelection.Parse(parse.GetValue(types)!);
-            var hasher = new FileHasher(selection, limits.Read(parse), parse.GetValue(dihedral));
             var writer = new HashOutput(output, error, parse.GetValue(json));
+            if (selection.TakesValues)
+            {
+                return HashValues(SignalTypeRegistry.CreateDefault().Get(selection.ValueType!), parse.GetValue(paths)!, input, writer, output, error);
+            }
+
+            var hasher = new FileHasher(selection, limits.Read(parse), parse.GetValue(dihedral));
 
             var items = InputWalker.Walk(parse.GetValue(paths)!).ToList();
             int failed = 0;
@@ -66,6 +75,32 @@ internal static class HashCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Canonicalises each value (or each line of standard input for "-"); exit status 1 if any is invalid.</summary>
+    private static int HashValues(ISignalType type, string[] values, TextReader input, HashOutput writer, TextWriter output, TextWriter error)
+    {
+        var items = values is ["-"]
+            ? ValueHasher.ReadLines(input)
+            : values.Select(v => ((string?)v, (string?)null));
+        var hasher = new ValueHasher(type);
+        int total = 0, failed = 0;
+        foreach (var (value, problem) in items)
+        {
+            var result = problem is null ? hasher.Hash(value!) : new ValueHashResult("-", type.Name, null, problem);
+            writer.Write(result);
+            total++;
+            failed += result.Error is null ? 0 : 1;
+        }
+
+        output.Flush();
+        if (failed > 0)
+        {
+            error.WriteLine($"clearinghouse: {failed} of {total} values are invalid");
+            return ExitCodes.SomeInputsFailed;
+        }
+
+        return ExitCodes.Success;
     }
 
     /// <summary>

@@ -2,7 +2,9 @@ using System.Buffers;
 using Clearinghouse.Hashing;
 using Clearinghouse.Hashing.Digests;
 using Clearinghouse.Hashing.Pdq;
+using Clearinghouse.Hashing.Tlsh;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Media.Text;
 
 namespace Clearinghouse.Cli.FileHashing;
 
@@ -10,13 +12,37 @@ namespace Clearinghouse.Cli.FileHashing;
 internal sealed record PdqOutcome(Hash256 Hash, int Quality, Hash256[]? Dihedral);
 
 /// <summary>Everything computed for one file, or why it failed.</summary>
-internal sealed record FileHashResult(string Path, PdqOutcome? Pdq, string? Md5, string? Sha256, string? Error)
+internal sealed record FileHashResult(string Path, PdqOutcome? Pdq, string? Md5, string? Sha256, string? TextTlsh, string? Error)
 {
-    public static FileHashResult Failed(string path, string error) => new(path, null, null, null, error);
+    public static FileHashResult Failed(string path, string error) => new(path, null, null, null, null, error);
+}
+
+/// <summary>The signals computed from a file's bytes as they stream past: the exact digests and TLSH.</summary>
+internal sealed class StreamingSignals : IDisposable
+{
+    private readonly FileDigester _digester;
+    private readonly TlshHasher? _tlsh;
+
+    public StreamingSignals(DigestKinds digests, bool tlsh)
+    {
+        _digester = new FileDigester(digests);
+        _tlsh = tlsh ? new TlshHasher() : null;
+    }
+
+    public void Append(ReadOnlySpan<byte> chunk)
+    {
+        _digester.Append(chunk);
+        _tlsh?.Update(chunk);
+    }
+
+    /// <summary>The digests, and TLSH's digest or its reason for having none (null when TLSH was not asked for).</summary>
+    public (FileDigestResult Digests, TlshResult? Tlsh) Finish() => (_digester.Finish(), _tlsh?.Final());
+
+    public void Dispose() => _digester.Dispose();
 }
 
 /// <summary>
-/// Hashes one file: reads it once, feeding the exact digests chunk by chunk and (for PDQ) keeping the bytes
+/// Hashes one file: reads it once, feeding the exact digests and TLSH chunk by chunk and (for PDQ) keeping the bytes
 /// for the decoder. Thread-safe; each thread gets its own PDQ scratch buffers.
 /// </summary>
 internal sealed class FileHasher
@@ -49,6 +75,10 @@ internal sealed class FileHasher
         {
             return FileHashResult.Failed(path, ex.Message);
         }
+        catch (TextExtractionException ex)
+        {
+            return FileHashResult.Failed(path, "text_tlsh: " + ex.Message);
+        }
         catch (UnauthorizedAccessException)
         {
             return FileHashResult.Failed(path, "permission denied");
@@ -63,6 +93,20 @@ internal sealed class FileHasher
         }
     }
 
+    /// <summary>A file whose text has no TLSH digest (too short, too uniform) fails: the signal asked for cannot be given.</summary>
+    private static FileHashResult Result(string path, PdqOutcome? pdq, FileDigestResult digests, TlshResult? tlsh) =>
+        tlsh is { Ok: false } failed
+            ? FileHashResult.Failed(path, "text_tlsh: " + failed.Reason)
+            : new FileHashResult(path, pdq, digests.Md5, digests.Sha256, tlsh?.Hash.ToString(), null);
+
+    private static bool StartsLikePdf(FileStream stream)
+    {
+        Span<byte> head = stackalloc byte[5];
+        int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Seek(0, SeekOrigin.Begin);
+        return PdfText.IsPdf(head[..n]);
+    }
+
     private FileHashResult HashOrThrow(string path)
     {
         using var stream = UnixFile.OpenForReading(path);
@@ -73,12 +117,15 @@ internal sealed class FileHasher
         }
 
         long length = stream.Length;
-        if (_selection.Pdq && length > _decoder.Options.MaxBytes)
+
+        // A PDF's text_tlsh is the TLSH of its text, not of its bytes (PdfPig reads the whole document: the size limit applies).
+        bool pdfText = _selection.TextTlsh && !_selection.Pdq && StartsLikePdf(stream);
+        if ((_selection.Pdq || pdfText) && length > _decoder.Options.MaxBytes)
         {
             return FileHashResult.Failed(path, $"the file is {length:N0} bytes, over the limit of {_decoder.Options.MaxBytes:N0} (raise it with --max-bytes)");
         }
 
-        using var digester = new FileDigester(_digests);
+        using var digester = new StreamingSignals(_digests, _selection.TextTlsh && !pdfText);
         if (!_selection.Pdq)
         {
             var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -104,8 +151,14 @@ internal sealed class FileHasher
                 ArrayPool<byte>.Shared.Return(chunk);
             }
 
-            var only = digester.Finish();
-            return new FileHashResult(path, null, only.Md5, only.Sha256, null);
+            var (only, tlsh) = digester.Finish();
+            if (pdfText)
+            {
+                stream.Seek(0, SeekOrigin.Begin);
+                tlsh = TlshHasher.HashText(PdfText.Extract(stream));
+            }
+
+            return Result(path, null, only, tlsh);
         }
 
         var bytes = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));
@@ -124,7 +177,7 @@ internal sealed class FileHasher
                 total += n;
             }
 
-            var digests = digester.Finish();
+            var (digests, textTlsh) = digester.Finish();
             using var image = _decoder.Decode(bytes, total);
             var hasher = t_pdq ??= new PdqHasher();
             PdqOutcome pdq;
@@ -139,7 +192,7 @@ internal sealed class FileHasher
                 pdq = new PdqOutcome(one.Hash, one.Quality, null);
             }
 
-            return new FileHashResult(path, pdq, digests.Md5, digests.Sha256, null);
+            return Result(path, pdq, digests, textTlsh);
         }
         finally
         {

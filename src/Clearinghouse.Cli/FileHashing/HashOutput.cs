@@ -11,6 +11,9 @@ internal sealed class HashOutput
     private static readonly string[] DihedralNames =
         ["original", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"];
 
+    // Output goes to terminals, files and pipes, never into HTML: '&', '\'' and non-ASCII stay readable (URLs, names).
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly bool _json;
@@ -39,11 +42,51 @@ internal sealed class HashOutput
         }
     }
 
-    /// <summary>One JSON object: path, then pdq {hash, quality, dihedral}, md5, sha256 — or path and error.</summary>
+    /// <summary>One value's canonical form under its type's name, or why it is invalid.</summary>
+    public void Write(ValueHashResult result)
+    {
+        if (_json)
+        {
+            _out.WriteLine(ToJson(result));
+        }
+        else if (result.Error is not null)
+        {
+            _error.WriteLine($"clearinghouse: {result.Value}: {result.Error}");
+        }
+        else
+        {
+            _out.Write($"{result.Value}\n  {result.Type,-7} {result.Canonical}\n");
+        }
+    }
+
+    /// <summary>One JSON object: value, then the canonical form under the type's name — or value and error.</summary>
+    internal string ToJson(ValueHashResult result)
+    {
+        _buffer.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(_buffer, JsonOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("value", result.Value);
+            if (result.Error is not null)
+            {
+                json.WriteString("error", result.Error);
+            }
+            else
+            {
+                json.WriteString(result.Type, result.Canonical);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+    }
+
+    /// <summary>One JSON object: path, then pdq {hash, quality, dihedral}, md5, sha256, text_tlsh — or path and error.</summary>
     internal string ToJson(FileHashResult result)
     {
         _buffer.ResetWrittenCount();
-        using (var json = new Utf8JsonWriter(_buffer))
+        using (var json = new Utf8JsonWriter(_buffer, JsonOptions))
         {
             json.WriteStartObject();
             json.WriteString("path", result.Path);
@@ -81,6 +124,11 @@ internal sealed class HashOutput
                 {
                     json.WriteString("sha256", result.Sha256);
                 }
+
+                if (result.TextTlsh is not null)
+                {
+                    json.WriteString("text_tlsh", result.TextTlsh);
+                }
             }
 
             json.WriteEndObject();
@@ -113,6 +161,11 @@ internal sealed class HashOutput
         if (result.Sha256 is not null)
         {
             text.Append("  sha256  ").Append(result.Sha256).Append('\n');
+        }
+
+        if (result.TextTlsh is not null)
+        {
+            text.Append("  text_tlsh ").Append(result.TextTlsh).Append('\n');
         }
 
         return text.ToString();

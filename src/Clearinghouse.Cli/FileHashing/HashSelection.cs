@@ -1,39 +1,50 @@
 namespace Clearinghouse.Cli.FileHashing;
 
-/// <summary>Which signal types <c>clearinghouse hash</c> computes.</summary>
-internal sealed record HashSelection(bool Pdq, bool Md5, bool Sha256)
+/// <summary>
+/// Which signal types <c>clearinghouse hash</c> computes. File types (pdq, md5, sha256, text_tlsh) hash files; value
+/// types (url, payment) canonicalise values given on the command line or on standard input, one type at a time.
+/// </summary>
+internal sealed record HashSelection(bool Pdq, bool Md5, bool Sha256, bool TextTlsh = false, string? ValueType = null)
 {
     public const string DefaultList = "pdq,md5,sha256";
 
-    private static readonly string[] Known = ["pdq", "md5", "sha256"];
+    private static readonly string[] FileTypes = ["pdq", "md5", "sha256", "text_tlsh"];
+    private static readonly string[] ValueTypes = ["url", "payment"];
 
-    /// <summary>Parses a comma-separated list such as "pdq,md5"; unknown names are a usage error.</summary>
+    /// <summary>Whether the selection is a value type (its inputs are values, not files).</summary>
+    public bool TakesValues => ValueType is not null;
+
+    /// <summary>Parses a comma-separated list such as "pdq,md5"; unknown names and mixes of file and value types are usage errors.</summary>
     public static HashSelection Parse(string list)
     {
-        bool pdq = false, md5 = false, sha256 = false;
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            switch (raw.ToLowerInvariant())
+            string name = raw.ToLowerInvariant();
+            if (!FileTypes.Contains(name) && !ValueTypes.Contains(name))
             {
-                case "pdq":
-                    pdq = true;
-                    break;
-                case "md5":
-                    md5 = true;
-                    break;
-                case "sha256":
-                    sha256 = true;
-                    break;
-                default:
-                    throw new UsageException($"unknown signal type '{raw}' for --type (known: {string.Join(", ", Known)})");
+                throw new UsageException($"unknown signal type '{raw}' for --type (known: {string.Join(", ", [.. FileTypes, .. ValueTypes])})");
             }
+
+            names.Add(name);
         }
 
-        if (!pdq && !md5 && !sha256)
+        if (names.Count == 0)
         {
-            throw new UsageException($"--type needs at least one of: {string.Join(", ", Known)}");
+            throw new UsageException($"--type needs at least one of: {string.Join(", ", [.. FileTypes, .. ValueTypes])}");
         }
 
-        return new HashSelection(pdq, md5, sha256);
+        var values = ValueTypes.Where(names.Contains).ToList();
+        if (values.Count > 0)
+        {
+            if (names.Count > 1)
+            {
+                throw new UsageException($"--type {values[0]} canonicalises values, not files: give it alone (got {string.Join(",", names)})");
+            }
+
+            return new HashSelection(false, false, false, ValueType: values[0]);
+        }
+
+        return new HashSelection(names.Contains("pdq"), names.Contains("md5"), names.Contains("sha256"), names.Contains("text_tlsh"));
     }
 }
