@@ -14,6 +14,12 @@ public static class CliApp
             "Clearinghouse: hash, share and match terrorist and violent-extremist content signals, accountably.");
         root.Subcommands.Add(HashCommand.Create(input ?? Console.In));
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(MemberCommand.Create());
+        root.Subcommands.Add(BankCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(MatchCommand.Create());
         return root;
     }
 
@@ -36,6 +42,11 @@ public static class CliApp
         {
             error.WriteLine($"clearinghouse: {ex.Message}");
             return ExitCodes.UsageError;
+        }
+        catch (CommandFailedException ex)
+        {
+            error.WriteLine($"clearinghouse: {ex.Message}");
+            return ex.ExitCode;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -61,4 +72,27 @@ public sealed class UsageException : Exception
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>A command that could not do its job for a reason given in one line, with the exit status to return.</summary>
+public sealed class CommandFailedException : Exception
+{
+    public CommandFailedException(int exitCode, string message)
+        : base(message) => ExitCode = exitCode;
+
+    public CommandFailedException()
+    {
+    }
+
+    public CommandFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public CommandFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public int ExitCode { get; } = ExitCodes.InternalError;
 }

@@ -36,4 +36,30 @@ internal static class ProgressReporter
                 work(() => task.Increment(1));
             });
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/>, which announces stages (a label and a total) and reports each stage's position;
+    /// one bar per stage, or nothing when <paramref name="show"/> is false.
+    /// </summary>
+    public static void RunStages(bool show, Action<Func<string, long, Action<long>>> work)
+    {
+        if (!show)
+        {
+            work(static (_, _) => static _ => { });
+            return;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx => work((label, total) =>
+            {
+                var task = ctx.AddTask(label, maxValue: Math.Max(1, total));
+                return value => task.Value = value;
+            }));
+    }
+
+    /// <summary>Whether a person is watching stderr (a terminal) — for work that has no item count up front.</summary>
+    public static bool IsWatched(TextWriter error) => ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
 }

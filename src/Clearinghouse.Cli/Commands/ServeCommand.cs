@@ -1,0 +1,165 @@
+using System.CommandLine;
+using Clearinghouse.Cli.Node;
+using Clearinghouse.Server;
+using Clearinghouse.Server.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Clearinghouse.Cli.Commands;
+
+/// <summary>What <c>clearinghouse serve</c> was asked to do.</summary>
+internal sealed record ServeSettings(StoreLocation Store, IReadOnlyList<string> Urls, bool Demo, string DemoImages, bool JsonLogs);
+
+/// <summary>
+/// <c>clearinghouse serve [--data DIR] [--db URL] [--urls URLS] [--demo] [--json-logs]</c>: runs the node until
+/// SIGINT or SIGTERM. The first start creates the data directory, the schema and the operator's key (printed once).
+/// </summary>
+internal static class ServeCommand
+{
+    public const string DefaultUrl = "http://127.0.0.1:5100";
+
+    public static Command Create()
+    {
+        var store = new StoreOptions();
+        var urls = new Option<string>("--urls")
+        {
+            Description = $"Addresses to listen on, separated by ';' (default {DefaultUrl}: loopback only; exposing a node is a deliberate act, best behind a TLS proxy)",
+            DefaultValueFactory = _ => DefaultUrl,
+        };
+        var demo = new Option<bool>("--demo")
+        {
+            Description = $"Also seed (once) the bank '{DemoSeeder.BankName}' ({DemoSeeder.Category}, shared with all members) with the PDQ hashes of the sample images, to try a match straight away",
+        };
+        var demoData = new Option<string>("--demo-data")
+        {
+            Description = $"The sample images --demo hashes (default {DemoSeeder.DefaultImages}, relative to the working directory)",
+            DefaultValueFactory = _ => DemoSeeder.DefaultImages,
+        };
+        var jsonLogs = new Option<bool>("--json-logs") { Description = "Log one JSON object per event (for log collectors) instead of text" };
+        var command = new Command(
+            "serve",
+            "Run the node: the REST API (own /api/v1 and HMA-compatible routes, docs at /docs) over the store. The first start prints the operator's API key, once. Stops cleanly on Ctrl+C or SIGTERM.")
+        {
+            urls, demo, demoData, jsonLogs,
+        };
+        store.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var list = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (list.Length == 0)
+            {
+                throw new UsageException("--urls needs at least one address, e.g. http://127.0.0.1:5100");
+            }
+
+            foreach (var url in list)
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                {
+                    throw new UsageException($"--urls: '{url}' is not an http:// or https:// address (e.g. http://127.0.0.1:5100)");
+                }
+            }
+
+            var settings = new ServeSettings(store.Read(parse), list, parse.GetValue(demo), parse.GetValue(demoData)!, parse.GetValue(jsonLogs));
+            return RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, started: null, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Prepares the store, starts the node and serves until <paramref name="cancellationToken"/> fires or the host is
+    /// told to stop (SIGINT/SIGTERM). <paramref name="started"/> receives the bound addresses (tests use port 0).
+    /// </summary>
+    public static async Task<int> RunAsync(ServeSettings settings, TextWriter output, TextWriter error, Action<IReadOnlyList<string>>? started, CancellationToken cancellationToken)
+    {
+        var store = await NodeStore.OpenAsync(settings.Store, cancellationToken).ConfigureAwait(false);
+        WebApplication app;
+        IssuedApiKey? adminKey;
+        DemoSeed? demo = null;
+        try
+        {
+            adminKey = await AdminBootstrap.EnsureAsync(store, cancellationToken).ConfigureAwait(false);
+            if (settings.Demo)
+            {
+                demo = await DemoSeeder.SeedAsync(store, settings.DemoImages, cancellationToken).ConfigureAwait(false);
+            }
+
+            app = NodeApplication.Build(new NodeOptions
+            {
+                Store = store,
+                OwnsStore = true,
+                Urls = settings.Urls,
+                CursorKey = CursorKeyFile.LoadOrCreate(settings.Store.DataDirectory),
+                JsonLogs = settings.JsonLogs,
+            });
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // Kestrel reports an address in use (or not assignable) as an IOException.
+                throw new CommandFailedException(ExitCodes.Unavailable, $"cannot listen on {string.Join(", ", settings.Urls)}: {ex.Message}");
+            }
+
+            var bound = NodeApplication.BoundUrls(app);
+            WriteBanner(output, settings, bound, adminKey, demo);
+            started?.Invoke(bound);
+
+            var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => stop.TrySetResult()))
+            using (lifetime.ApplicationStopping.Register(() => stop.TrySetResult()))
+            {
+                await stop.Task.ConfigureAwait(false);
+            }
+
+            error.WriteLine("clearinghouse: stopping");
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static void WriteBanner(TextWriter output, ServeSettings settings, IReadOnlyList<string> bound, IssuedApiKey? adminKey, DemoSeed? demo)
+    {
+        string url = bound.Count > 0 ? bound[0] : settings.Urls[0];
+        output.WriteLine($"Clearinghouse node listening on {string.Join(", ", bound)}");
+        output.WriteLine($"  store:    {settings.Store.Describe()}");
+        output.WriteLine($"  API docs: {url}/docs (OpenAPI: {url}{NodeApplication.OpenApiPath}); health: {url}/status");
+        if (demo is not null)
+        {
+            output.WriteLine($"  demo:     bank '{demo.Bank}' holds {demo.Signals} PDQ signals from {demo.Images} sample images ({demo.Added} added now)");
+        }
+
+        if (adminKey is not null)
+        {
+            output.WriteLine();
+            output.WriteLine($"First start: created member '{AdminBootstrap.AdminMemberName}' with an API key holding every scope.");
+            output.WriteLine("It is shown only this once (only its salted hash is stored); keep it somewhere safe:");
+            output.WriteLine();
+            output.WriteLine($"  {adminKey.Key}");
+            output.WriteLine();
+            output.WriteLine("Use it as a bearer token, for example:");
+            output.WriteLine($"  export CLEARINGHOUSE_API_KEY={adminKey.Key}");
+            output.WriteLine($"  curl -H \"Authorization: Bearer $CLEARINGHOUSE_API_KEY\" {url}/api/v1/banks");
+            if (demo is not null)
+            {
+                output.WriteLine($"  clearinghouse match {Path.Combine(settings.DemoImages, "bridge-mods", "aaa-orig.jpg")} --server {url}");
+            }
+
+            output.WriteLine($"Give members their own keys with: clearinghouse member add NAME (key ids: clearinghouse member list)");
+        }
+
+        output.Flush();
+    }
+}

@@ -1,0 +1,77 @@
+using Clearinghouse.Hashing.Digests;
+using Clearinghouse.Hashing.Pdq;
+using Clearinghouse.Media.Images;
+using Clearinghouse.Signals;
+
+namespace Clearinghouse.Server.Hashing;
+
+/// <summary>One signal computed from content: its type, canonical value and (for PDQ) quality.</summary>
+public sealed record ContentHash(string SignalType, string Value, int? Quality = null);
+
+/// <summary>Computes the signals of one content type from uploaded bytes.</summary>
+public interface IContentHasher
+{
+    ContentType ContentType { get; }
+
+    /// <summary>The signal types this hasher produces.</summary>
+    IReadOnlyList<string> SignalTypes { get; }
+
+    /// <summary>Hashes the first <paramref name="length"/> bytes of <paramref name="data"/> into the <paramref name="wanted"/> types.</summary>
+    /// <exception cref="ImageDecodeException">(and other content errors) The bytes are not valid content of this type.</exception>
+    void Hash(byte[] data, int length, IReadOnlySet<string> wanted, List<ContentHash> results);
+}
+
+/// <summary>Photos: PDQ (with its quality) from the decoded pixels.</summary>
+internal sealed class PhotoHasher(ImageDecodeOptions decodeOptions) : IContentHasher
+{
+    [ThreadStatic]
+    private static PdqHasher? t_pdq;
+
+    private readonly ImageDecoder _decoder = new(decodeOptions);
+
+    public ContentType ContentType => ContentType.Photo;
+
+    public IReadOnlyList<string> SignalTypes { get; } = ["pdq"];
+
+    public void Hash(byte[] data, int length, IReadOnlySet<string> wanted, List<ContentHash> results)
+    {
+        if (!wanted.Contains("pdq"))
+        {
+            return;
+        }
+
+        using var image = _decoder.Decode(data, length);
+        var pdq = (t_pdq ??= new PdqHasher()).Hash(image.Pixels);
+        results.Add(new ContentHash("pdq", pdq.Hash.ToString(), pdq.Quality));
+    }
+}
+
+/// <summary>Any file: MD5 and SHA-256 of its bytes.</summary>
+internal sealed class FileDigestHasher : IContentHasher
+{
+    public ContentType ContentType => ContentType.File;
+
+    public IReadOnlyList<string> SignalTypes { get; } = ["md5", "sha256"];
+
+    public void Hash(byte[] data, int length, IReadOnlySet<string> wanted, List<ContentHash> results)
+    {
+        var kinds = (wanted.Contains("md5") ? DigestKinds.Md5 : DigestKinds.None) | (wanted.Contains("sha256") ? DigestKinds.Sha256 : DigestKinds.None);
+        if (kinds == DigestKinds.None)
+        {
+            return;
+        }
+
+        using var digester = new FileDigester(kinds);
+        digester.Append(data.AsSpan(0, length));
+        var digests = digester.Finish();
+        if (digests.Md5 is not null)
+        {
+            results.Add(new ContentHash("md5", digests.Md5));
+        }
+
+        if (digests.Sha256 is not null)
+        {
+            results.Add(new ContentHash("sha256", digests.Sha256));
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Clearinghouse.Hashing.Pdq;
+using Clearinghouse.Server.Api;
+using Clearinghouse.Server.Auth;
+using Clearinghouse.Server.Hashing;
+using Clearinghouse.Server.Json;
+using Clearinghouse.Server.Telemetry;
+using Clearinghouse.Signals;
+using Clearinghouse.Storage;
+
+namespace Clearinghouse.Server.Matching;
+
+/// <summary>A matched signal with its details from the store.</summary>
+internal readonly record struct DetailedHit(Hit Hit, Signal Signal);
+
+/// <summary>The matches of one lookup with their details; positives are empty when a negative bank suppressed them.</summary>
+internal sealed record DetailedMatches(IReadOnlyList<DetailedHit> Positives, IReadOnlyList<DetailedHit> Negatives, int SuppressedCount)
+{
+    public static DetailedMatches None { get; } = new([], [], 0);
+
+    public bool Suppressed => Negatives.Count > 0;
+}
+
+/// <summary>
+/// Lookups for every route (own API and HMA's): validates the value with its signal type, asks the index through the
+/// caller's view of the banks, and — only when something matched — loads the matched signals in one store call and
+/// records the matches (never the content).
+/// </summary>
+internal sealed class MatchService(NodeIndex index, IClearinghouseStore store, NodeOptions options, NodeMetrics metrics)
+{
+    public SignalTypeRegistry Types => index.Types;
+
+    /// <summary>The signal type named <paramref name="name"/>; a 400 problem naming the known ones otherwise.</summary>
+    public ISignalType TypeOf(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw Problems.BadRequest("signal_type is required.");
+        }
+
+        return index.Types.TryGet(name, out var type)
+            ? type
+            : throw Problems.BadRequest($"unknown signal type '{name}' (known: {string.Join(", ", index.Types.All.Select(t => t.Name).Order(StringComparer.Ordinal))}).");
+    }
+
+    /// <summary>The canonical form of <paramref name="value"/>; a 400 problem with the type's reason otherwise.</summary>
+    public static string Canonical(ISignalType type, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw Problems.BadRequest("the value to look up is required.");
+        }
+
+        return type.TryCanonicalize(value, out var canonical, out var reason)
+            ? canonical
+            : throw Problems.BadRequest($"invalid {type.Name} value: {reason}");
+    }
+
+    /// <summary>Looks a canonical value up; no store I/O.</summary>
+    public LookupHits Lookup(Caller caller, ISignalType type, string canonical, IReadOnlySet<string>? bankNames)
+    {
+        if (!index.IsReady)
+        {
+            throw new ApiProblemException(503, "The matching index is not loaded yet; try again shortly (see /status).");
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        var view = caller.ViewOf(index.Banks, index.Types);
+        var hits = index.Lookup(view, type, canonical, bankNames);
+        metrics.RecordLookup(type.Name, hits, start);
+        return hits;
+    }
+
+    /// <summary>Loads the details of what matched (one store call) and records the reported matches.</summary>
+    public async Task<DetailedMatches> DetailAsync(Caller caller, ISignalType type, LookupHits hits, CancellationToken cancellationToken)
+    {
+        if (hits.IsEmpty)
+        {
+            return DetailedMatches.None;
+        }
+
+        var ids = new List<long>(hits.Positives.Length + hits.Negatives.Length);
+        foreach (var hit in hits.Positives)
+        {
+            ids.Add(hit.SignalId);
+        }
+
+        foreach (var hit in hits.Negatives)
+        {
+            ids.Add(hit.SignalId);
+        }
+
+        var signals = await store.GetSignalsAsync(ids, cancellationToken).ConfigureAwait(false);
+        var byId = new Dictionary<long, Signal>(signals.Count);
+        foreach (var signal in signals)
+        {
+            byId[signal.Id] = signal;
+        }
+
+        // A signal withdrawn since the index saw it no longer matches.
+        var negatives = Live(hits.Negatives, byId);
+        var positives = Live(hits.Positives, byId);
+        if (negatives.Count > 0)
+        {
+            return new DetailedMatches([], negatives, positives.Count);
+        }
+
+        await RecordAsync(caller, type, positives.Select(p => p.Hit), cancellationToken).ConfigureAwait(false);
+        return new DetailedMatches(positives, [], 0);
+    }
+
+    /// <summary>Keeps a record of reported matches (member, signal, bank, distance, time; never the content).</summary>
+    public async Task RecordAsync(Caller caller, ISignalType type, IEnumerable<Hit> hits, CancellationToken cancellationToken)
+    {
+        if (!options.RecordMatches)
+        {
+            return;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var records = hits.Select(hit => new MatchRecord(0, caller.MemberId, hit.SignalId, hit.Bank.Id, type.Name, hit.Distance, now)).ToList();
+        if (records.Count > 0)
+        {
+            await store.RecordMatchesAsync(records, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The own API's result for one value.</summary>
+    public async Task<MatchResult> MatchAsync(Caller caller, ISignalType type, string canonical, IReadOnlySet<string>? bankNames, CancellationToken cancellationToken)
+    {
+        var hits = Lookup(caller, type, canonical, bankNames);
+        if (hits.IsEmpty)
+        {
+            return new MatchResult(type.Name, canonical, [], false, 0, [], null);
+        }
+
+        var detailed = await DetailAsync(caller, type, hits, cancellationToken).ConfigureAwait(false);
+        return new MatchResult(
+            type.Name,
+            canonical,
+            [.. detailed.Positives.Select(d => Mapping.ToItem(d.Signal, d.Hit.Bank, d.Hit.Distance))],
+            detailed.Suppressed,
+            detailed.SuppressedCount,
+            [.. detailed.Negatives.Select(d => Mapping.ToItem(d.Signal, d.Hit.Bank, d.Hit.Distance))],
+            null);
+    }
+
+    /// <summary>
+    /// Whether a computed hash may be matched: PDQ hashes of quality below 50 are too unreliable (flat or tiny
+    /// images); null when it may, else the reason.
+    /// </summary>
+    public static string? WhyNotMatched(ContentHash hash) =>
+        hash.Quality is int quality && quality < PdqHash.MinimumUsefulQuality
+            ? $"{hash.SignalType} quality {quality} is below {PdqHash.MinimumUsefulQuality}; such hashes are not used for matching"
+            : null;
+
+    private static List<DetailedHit> Live(Hit[] hits, Dictionary<long, Signal> byId)
+    {
+        var live = new List<DetailedHit>(hits.Length);
+        foreach (var hit in hits)
+        {
+            if (byId.TryGetValue(hit.SignalId, out var signal) && signal.Status != SignalStatus.Withdrawn)
+            {
+                live.Add(new DetailedHit(hit, signal));
+            }
+        }
+
+        return live;
+    }
+}
