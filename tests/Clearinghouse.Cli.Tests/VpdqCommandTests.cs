@@ -62,6 +62,24 @@ public sealed class VpdqCommandTests : IDisposable
     }
 
     [Fact]
+    public void With_vpdq_and_text_tlsh_a_video_gets_both_and_a_file_too_short_for_tlsh_fails_with_its_reason()
+    {
+        string video = Path.Combine(Videos, "doorknob-hd-no-bar.mp4");
+        string small = Path.Combine(_dir, "small.bin");
+        File.WriteAllText(small, "twenty-one bytes long");
+
+        var result = CliRunner.Run("hash", "--type", "vpdq,text_tlsh", "--json", video, small);
+
+        Assert.Equal(1, result.ExitCode);
+        var film = JsonDocument.Parse(result.OutLines[0]).RootElement;
+        Assert.Equal(PythonValue(Reference("doorknob-hd-no-bar-r1.txt")), film.GetProperty("vpdq").GetProperty("value").GetString());
+        Assert.Equal(Hashing.Tlsh.TlshHasher.Hash(File.ReadAllBytes(video)).Hash.ToString(), film.GetProperty("text_tlsh").GetString());
+        Assert.False(film.TryGetProperty("error", out _));
+        var failed = JsonDocument.Parse(result.OutLines[1]).RootElement;
+        Assert.Equal("text_tlsh: too short: 21 bytes; TLSH needs at least 50", failed.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public void With_pdq_and_vpdq_images_get_pdq_and_videos_get_vpdq()
     {
         string image = Directory.GetFiles(TestData.PathOf("pdq", "images"), "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
