@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Clearinghouse.Tests;
 
 namespace Clearinghouse.Cli.Tests;
 
@@ -54,7 +55,7 @@ public sealed class MatchCommandTests : IAsyncLifetime
         using var first = JsonDocument.Parse(result.OutLines[0]);
         Assert.Equal(Image("misc-images", "c.png"), first.RootElement.GetProperty("input").GetString());
         Assert.True(first.RootElement.GetProperty("matched").GetBoolean());
-        var types = first.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("signal_type").GetString()).ToArray();
+        var types = first.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("signal_type").GetString()!).ToArray();
         Assert.Equal(["pdq", "md5", "sha256"], types);
         using var second = JsonDocument.Parse(result.OutLines[1]);
         Assert.False(second.RootElement.GetProperty("matched").GetBoolean());

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Clearinghouse.Cli.Commands;
 using Clearinghouse.Cli.Node;
+using Clearinghouse.Tests;
 
 namespace Clearinghouse.Cli.Tests;
 

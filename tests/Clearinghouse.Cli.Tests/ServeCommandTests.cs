@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Clearinghouse.Cli.Node;
+using Clearinghouse.Tests;
 
 namespace Clearinghouse.Cli.Tests;
 
@@ -154,7 +155,7 @@ public sealed class ServeCommandTests : IDisposable
                 }
             }
         });
-        Assert.True(readTask.Wait(TimeSpan.FromSeconds(60)), "serve did not print its banner in 60 s");
+        await readTask.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.NotNull(address);
         Assert.Contains(lines, l => RunningNode.KeyPattern().IsMatch(l));
 
