@@ -1,5 +1,4 @@
 using System.Net;
-using Clearinghouse.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -27,7 +26,7 @@ public sealed class PlatformTests
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         }
 
-        await using (var other = new SqliteStore(node.Directory))
+        await using (var other = node.OpenReplicaStore())
         {
             await NodeHarness.SeedAsync(other);
         }
