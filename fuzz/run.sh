@@ -27,6 +27,9 @@ case "$target" in
     find ../shared/testdata/pdq/images -type f -size -40k -exec cp {} "$seeds"/ \; ;;
   hash-parse)
     head -n 3 ../shared/testdata/pdq/hashlists/needles.txt | while read -r h; do printf '%s' "$h" > "$seeds/$h"; done ;;
+  vpdq-parse)
+    cp ../shared/testdata/vpdq/debian12-ffmpeg5.1.9/doorknob-hd-no-bar-r1.txt "$seeds"/reference.txt
+    printf '["f162eb9daab170c0567fe3632d9a5548c5612982dd5e374a7424ebbc8a835c95,100,0.0", "b062eb9d2ab170c0567fcb672d9a5548c5612982dd5e374a7424ebbc8b135cb5,100,1.23e+02"]' > "$seeds"/python.json ;;
   url-canonicalize)
     i=0
     for u in 'HTTPS://user:pw@Example.COM.:443/a/./b/../%7Ec%2f?utm_source=x&b=2&a=1#f' 'http://[2001:DB8::1]:8080/x' \

@@ -23,11 +23,16 @@ command -v mkfifo >/dev/null 2>&1 || apt_packages+=(coreutils)
 command -v setpriv >/dev/null 2>&1 || apt_packages+=(util-linux)
 # The system libjpeg-turbo (the reference's own JPEG decoder); the tests require it and compare it with Skia's.
 ldconfig -p 2>/dev/null | grep -q 'libturbojpeg.so.0 ' || apt_packages+=(libturbojpeg0)
+# Go's golang.org/x/mod/sumdb/note and tlog: the Ledger tests check that Go accepts our checkpoints and proofs.
+command -v go >/dev/null 2>&1 || apt_packages+=(golang-go)
+[ -d /usr/share/gocode/src/golang.org/x/mod/sumdb/note ] || apt_packages+=(golang-golang-x-mod-dev)
 # The storage tests run on a throwaway PostgreSQL cluster they start themselves (initdb, pg_ctl), unless
 # CLEARINGHOUSE_TEST_POSTGRES names a server to use instead.
 if [ -z "${CLEARINGHOUSE_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt_packages+=(postgresql)
 fi
+# Real FFmpeg (ffmpeg and ffprobe) for the video (vPDQ) tests; its reference hashes were made with Debian 12's 5.1.
+{ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || apt_packages+=(ffmpeg)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${apt_packages[*]}"

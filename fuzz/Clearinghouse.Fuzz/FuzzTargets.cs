@@ -3,6 +3,7 @@ using Clearinghouse.Hashing.Payments;
 using Clearinghouse.Hashing.Pdq;
 using Clearinghouse.Hashing.Tlsh;
 using Clearinghouse.Hashing.Urls;
+using Clearinghouse.Hashing.Vpdq;
 using Clearinghouse.Media.Images;
 
 namespace Clearinghouse.Fuzz;
@@ -18,6 +19,7 @@ internal static class FuzzTargets
     {
         ["image-decode"] = DecodeAndHash,
         ["hash-parse"] = ParseHash,
+        ["vpdq-parse"] = ParseVpdq,
         ["url-canonicalize"] = CanonicalizeUrl,
         ["payment-parse"] = ParsePayment,
         ["tlsh"] = HashAndParseTlsh,
@@ -106,6 +108,27 @@ internal static class FuzzTargets
             if (again != hash || !hash.ToString().Equals(System.Text.Encoding.ASCII.GetString(input), StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidOperationException("hex round trip changed the hash");
+            }
+        }
+    }
+
+    /// <summary>Both vPDQ text forms; whatever parses must format and re-parse to the same value.</summary>
+    private static void ParseVpdq(byte[] input)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(input);
+        if (VpdqJson.TryParse(text, out var features, out _) || VpdqReferenceText.TryParse(text, out features, out _))
+        {
+            string json = VpdqJson.Format(features);
+            if (!VpdqJson.TryParse(json, out var again, out string? reason) || VpdqJson.Format(again) != json)
+            {
+                throw new InvalidOperationException($"vPDQ JSON round trip failed: {reason}");
+            }
+
+            var lines = new StringWriter();
+            VpdqReferenceText.Write(lines, features);
+            if (!VpdqReferenceText.TryParse(lines.ToString(), out var back, out reason) || back.Count != features.Count)
+            {
+                throw new InvalidOperationException($"vPDQ reference-text round trip failed: {reason}");
             }
         }
     }

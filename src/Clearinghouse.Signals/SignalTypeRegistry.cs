@@ -7,13 +7,14 @@ public sealed class SignalTypeRegistry
 {
     private readonly Dictionary<string, ISignalType> _byName = new(StringComparer.Ordinal);
 
-    /// <summary>A registry with every built-in type: pdq, md5, sha256, text_tlsh, url, payment.</summary>
+    /// <summary>A registry with every built-in type: pdq, md5, sha256, vpdq, text_tlsh, url, payment.</summary>
     public static SignalTypeRegistry CreateDefault()
     {
         var registry = new SignalTypeRegistry();
         registry.Register(new PdqSignalType());
         registry.Register(new Md5SignalType());
         registry.Register(new Sha256SignalType());
+        registry.Register(new VpdqSignalType());
         registry.Register(new TlshSignalType());
         registry.Register(new UrlSignalType());
         registry.Register(new PaymentSignalType());

@@ -31,34 +31,34 @@ public abstract partial class SqlStore
             bool requiresDesignation = await RequiresDesignationAsync(session, bank.Category, cancellationToken).ConfigureAwait(false);
 
             var results = new AddSignalResult[signals.Count];
-            SignalRows rows = Candidates(session, bank, contributorMemberId, signals, requiresDesignation, results, out int[] itemOfRow);
+            SignalRows rows = Candidates(session, bank, contributorMemberId, signals, requiresDesignation, results, out int[] itemOfRow, out int[] rowOfItem);
             long[] ids = await Dialect.InsertSignalsAsync(session, rows, cancellationToken).ConfigureAwait(false);
-            session.Clock.Reserve(rows.Count);
+            // Rows took positions FirstChangeSeq + row; the counter moves to the last one a row actually kept.
+            session.Clock.Reserve(Array.FindLastIndex(ids, id => id != 0) + 1);
 
-            // Rows the insert skipped duplicate a live signal (stored before, or earlier in this batch): name it.
-            var skipped = new List<int>();
-            for (int row = 0; row < ids.Length; row++)
-            {
-                if (ids[row] == 0)
-                {
-                    skipped.Add(row);
-                }
-                else
-                {
-                    results[itemOfRow[row]] = new AddSignalResult(ids[row], SignalRejection.None);
-                }
-            }
-
-            if (skipped.Count > 0)
+            // Rows the insert skipped are live in the bank already: find those signals' ids.
+            int[] skipped = [.. Enumerable.Range(0, ids.Length).Where(row => ids[row] == 0)];
+            long[] live = (long[])ids.Clone();
+            if (skipped.Length > 0)
             {
                 long[] existing = await Dialect.FindLiveSignalsAsync(
                     session, bankId, [.. skipped.Select(row => (rows.Types[row], rows.Values[row]))], cancellationToken).ConfigureAwait(false);
-                for (int k = 0; k < skipped.Count; k++)
+                for (int k = 0; k < skipped.Length; k++)
                 {
                     // Skipped without a live duplicate would mean some other constraint fired: never report that as a duplicate.
-                    results[itemOfRow[skipped[k]]] = existing[k] != 0
-                        ? new AddSignalResult(existing[k], SignalRejection.Duplicate)
+                    live[skipped[k]] = existing[k] != 0
+                        ? existing[k]
                         : throw new InvalidOperationException($"signals[{itemOfRow[skipped[k]]}] was not inserted, yet no live signal has its type and value");
+                }
+            }
+
+            for (int item = 0; item < results.Length; item++)
+            {
+                int row = rowOfItem[item];
+                if (row >= 0)
+                {
+                    bool added = ids[row] != 0 && itemOfRow[row] == item;
+                    results[item] = new AddSignalResult(live[row], added ? SignalRejection.None : SignalRejection.Duplicate);
                 }
             }
 
@@ -208,21 +208,25 @@ public abstract partial class SqlStore
             ("@signal", signalId)), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// The rows to insert: every item that passes the designation rule, in (type, value) order (items keep their
-    /// order among equal values, so the first of two duplicates is the one added), with fresh public ids handed out
-    /// in ascending order and consecutive positions after the clock's current one. Inserting in key order walks the
-    /// value and public-id indexes front to back instead of at random, which is most of a bulk insert's cost.
-    /// <paramref name="itemOfRow"/> maps a row back to its item.
+    /// The rows to insert: one per distinct (type, value) among the items that pass the designation rule, in
+    /// (type, value) order, with fresh public ids handed out in ascending order and consecutive positions after the
+    /// clock's current one. Inserting in key order walks the value and public-id indexes front to back instead of at
+    /// random, which is most of a bulk insert's cost. A row comes from the first item with its key
+    /// (<paramref name="itemOfRow"/>); later items with the same key duplicate it (<paramref name="rowOfItem"/>
+    /// maps every item to its row, or -1 when the item was rejected here).
     /// </summary>
     private static SignalRows Candidates(
-        Session session, Bank bank, long contributor, IReadOnlyList<NewSignal> signals, bool requiresDesignation, AddSignalResult[] results, out int[] itemOfRow)
+        Session session, Bank bank, long contributor, IReadOnlyList<NewSignal> signals, bool requiresDesignation,
+        AddSignalResult[] results, out int[] itemOfRow, out int[] rowOfItem)
     {
+        rowOfItem = new int[signals.Count];
         var order = new List<int>(signals.Count);
         for (int i = 0; i < signals.Count; i++)
         {
             if (requiresDesignation && string.IsNullOrWhiteSpace(signals[i].Designation))
             {
                 results[i] = new AddSignalResult(0, SignalRejection.DesignationRequired);
+                rowOfItem[i] = -1;
             }
             else
             {
@@ -232,18 +236,25 @@ public abstract partial class SqlStore
 
         order.Sort((a, b) =>
         {
-            int byType = string.CompareOrdinal(signals[a].SignalType, signals[b].SignalType);
-            if (byType != 0)
-            {
-                return byType;
-            }
-
-            int byValue = string.CompareOrdinal(signals[a].Value, signals[b].Value);
-            return byValue != 0 ? byValue : a.CompareTo(b);
+            int byKey = CompareKeys(signals[a], signals[b]);
+            return byKey != 0 ? byKey : a.CompareTo(b);
         });
 
-        int count = order.Count;
-        itemOfRow = [.. order];
+        // Equal keys are now adjacent, the earliest item first.
+        var firstItems = new List<int>(order.Count);
+        for (int k = 0; k < order.Count; k++)
+        {
+            int item = order[k];
+            if (k == 0 || CompareKeys(signals[order[k - 1]], signals[item]) != 0)
+            {
+                firstItems.Add(item);
+            }
+
+            rowOfItem[item] = firstItems.Count - 1;
+        }
+
+        int count = firstItems.Count;
+        itemOfRow = [.. firstItems];
         var types = new string[count];
         var values = new string[count];
         var designations = new string?[count];
@@ -272,6 +283,12 @@ public abstract partial class SqlStore
             Designations = designations,
             Metadata = metadata,
         };
+    }
+
+    private static int CompareKeys(NewSignal a, NewSignal b)
+    {
+        int byType = string.CompareOrdinal(a.SignalType, b.SignalType);
+        return byType != 0 ? byType : string.CompareOrdinal(a.Value, b.Value);
     }
 
     private static void RequireWellFormed(NewSignal? signal, int index)

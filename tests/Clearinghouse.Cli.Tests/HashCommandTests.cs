@@ -215,7 +215,7 @@ public sealed class HashCommandTests : IDisposable
     public void Unknown_signal_type_names_the_known_ones()
     {
         var result = CliRunner.Run("hash", "--type", "phash", Images);
-        Assert.Equal("clearinghouse: unknown signal type 'phash' for --type (known: pdq, md5, sha256, text_tlsh, url, payment)", result.ErrorLines.Single());
+        Assert.Equal("clearinghouse: unknown signal type 'phash' for --type (known: pdq, md5, sha256, vpdq, text_tlsh, url, payment)", result.ErrorLines.Single());
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class AuthTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         await client.GetAsync($"/api/v1/match?signal_type=pdq&value={Http.PdqA}").Expect(HttpStatusCode.OK);
 
         // Another process (here another store instance on the same database) revokes it.
-        await using (var other = new SqliteStore(_node.Directory))
+        await using (var other = _node.OpenReplicaStore())
         {
             Assert.True(await other.RevokeApiKeyAsync(issued.Record.KeyId));
         }

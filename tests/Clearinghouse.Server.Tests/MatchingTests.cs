@@ -86,7 +86,7 @@ public sealed class MatchingTests(NodeFixture fixture) : IClassFixture<NodeFixtu
         string md5 = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
         // Another process writing to the same database: here a second store instance on the same file.
-        await using var replica = new SqliteStore(_node.Directory);
+        await using var replica = _node.OpenReplicaStore();
         var bank = (await replica.FindBankAsync(bankName))!;
         var added = await replica.AddSignalsAsync(bank.Id, _node.A.Id, [new NewSignal("pdq", pdq), new NewSignal("md5", md5)]);
         var seen = await Http.Eventually(async () => Http.MatchedIds(await _node.ClientB.Match(pdq)).Contains(added[0].SignalId), TimeSpan.FromSeconds(5));
@@ -116,7 +116,7 @@ public sealed class MatchingTests(NodeFixture fixture) : IClassFixture<NodeFixtu
         string pdq = Http.RandomPdq();
         long id = await _node.ClientA.AddSignal(bankName, pdq);
         Assert.Equal([id], Http.MatchedIds(await _node.ClientB.Match(pdq)));
-        await using var replica = new SqliteStore(_node.Directory);
+        await using var replica = _node.OpenReplicaStore();
         var bank = (await replica.FindBankAsync(bankName))!;
         await replica.UpdateBankAsync(bank.Id, new BankUpdate(Scope: SharingScope.Private));
         var took = await Http.Eventually(async () => Http.MatchedIds(await _node.ClientB.Match(pdq)).Count == 0, TimeSpan.FromSeconds(5));

@@ -14,18 +14,27 @@ public sealed class NodeHarness : IAsyncDisposable
 {
     private readonly List<HttpClient> _clients = [];
 
-    private NodeHarness(string directory, SqliteStore store, WebApplication app, Uri baseAddress)
+    private readonly Func<IClearinghouseStore> _openStore;
+    private readonly Func<ValueTask>? _cleanUp;
+
+    private NodeHarness(string directory, IClearinghouseStore store, Func<IClearinghouseStore> openStore, Func<ValueTask>? cleanUp, WebApplication app, Uri baseAddress)
     {
         Directory = directory;
         Store = store;
+        _openStore = openStore;
+        _cleanUp = cleanUp;
         App = app;
         BaseAddress = baseAddress;
     }
 
+    /// <summary>The SQLite data directory (for SQLite nodes).</summary>
     public string Directory { get; }
 
     /// <summary>The store the node serves (tests may write through it directly, as another route would).</summary>
-    public SqliteStore Store { get; }
+    public IClearinghouseStore Store { get; }
+
+    /// <summary>Opens another store on the same database, as another replica or process would.</summary>
+    public IClearinghouseStore OpenReplicaStore() => _openStore();
 
     public WebApplication App { get; }
 
@@ -65,10 +74,23 @@ public sealed class NodeHarness : IAsyncDisposable
     public HttpClient OperatorClient => Client(OperatorKey);
 
     /// <summary>Starts a node; <paramref name="configure"/> adjusts its options; <paramref name="migrate"/> false leaves the store empty.</summary>
-    public static async Task<NodeHarness> StartAsync(Func<NodeOptions, NodeOptions>? configure = null, bool migrate = true, bool waitReady = true)
+    public static Task<NodeHarness> StartAsync(Func<NodeOptions, NodeOptions>? configure = null, bool migrate = true, bool waitReady = true)
     {
         string directory = Path.Combine(Path.GetTempPath(), "ch-server-" + Guid.NewGuid().ToString("N"));
-        var store = new SqliteStore(directory);
+        return StartAsync(() => new SqliteStore(directory), directory, null, configure, migrate, waitReady, seedMembers: true);
+    }
+
+    /// <summary>Starts a node over any store <paramref name="openStore"/> opens (each call a new instance on the same database).</summary>
+    public static async Task<NodeHarness> StartAsync(
+        Func<IClearinghouseStore> openStore,
+        string directory,
+        Func<ValueTask>? cleanUp,
+        Func<NodeOptions, NodeOptions>? configure,
+        bool migrate,
+        bool waitReady,
+        bool seedMembers)
+    {
+        var store = openStore();
         var options = new NodeOptions
         {
             Store = store,
@@ -85,8 +107,8 @@ public sealed class NodeHarness : IAsyncDisposable
         var app = NodeApplication.Build(options, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         var address = new Uri(NodeApplication.BoundUrls(app)[0]);
-        var node = new NodeHarness(directory, store, app, address);
-        if (migrate)
+        var node = new NodeHarness(directory, store, openStore, cleanUp, app, address);
+        if (migrate && seedMembers)
         {
             await node.SeedMembersAsync();
         }
@@ -104,6 +126,13 @@ public sealed class NodeHarness : IAsyncDisposable
     {
         await store.MigrateAsync();
         await store.ApplyTaxonomyAsync(TaxonomyFile.LoadDefault());
+    }
+
+    /// <summary>Uses the members and keys another harness created in the same database.</summary>
+    public void ShareMembersOf(NodeHarness other)
+    {
+        (Operator, A, B, C, GroupAC) = (other.Operator, other.A, other.B, other.C, other.GroupAC);
+        (OperatorKey, KeyA, KeyB, KeyC, MatchOnlyKeyA) = (other.OperatorKey, other.KeyA, other.KeyB, other.KeyC, other.MatchOnlyKeyA);
     }
 
     public async Task SeedMembersAsync()
@@ -175,6 +204,11 @@ public sealed class NodeHarness : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         await Store.DisposeAsync();
+        if (_cleanUp is not null)
+        {
+            await _cleanUp();
+        }
+
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

@@ -46,6 +46,31 @@ public sealed class OwnApiTests(NodeFixture fixture) : IClassFixture<NodeFixture
     }
 
     [Fact]
+    public async Task A_text_upload_gives_the_reference_tlsh()
+    {
+        // The reference digests of trendmicro/tlsh's example data (../shared/testdata/tlsh/exp).
+        var expected = File.ReadLines(Clearinghouse.Tests.TestData.PathOf("tlsh", "exp", "example_data.128.1.len.out_EXP"))
+            .Select(l => l.Split('\t')).Take(3).ToList();
+        string bank = Bank("text");
+        await _node.ClientA.CreateBank(bank, category: "attacker-manifesto");
+        foreach (var line in expected)
+        {
+            byte[] text = File.ReadAllBytes(Clearinghouse.Tests.TestData.PathOf("tlsh", line[1]));
+            var result = await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload(text, fields: ("content_type", "text"))).Expect(HttpStatusCode.OK);
+            Assert.Equal("text", (string?)result["content_type"]);
+            var signals = result["signals"]!.AsArray();
+            Assert.Equal(line[0], (string?)signals.Single(s => (string?)s!["signal_type"] == "text_tlsh")!["value"]);
+            Assert.Equal(3, signals.Count);
+        }
+
+        // Banked, then matched by an upload of the same text.
+        byte[] first = File.ReadAllBytes(Clearinghouse.Tests.TestData.PathOf("tlsh", expected[0][1]));
+        long id = await _node.ClientA.AddSignal(bank, expected[0][0], "text_tlsh");
+        var match = await _node.ClientA.PostAsync("/api/v1/match/upload", Http.Upload(first, fields: ("content_type", "text"))).Expect(HttpStatusCode.OK);
+        Assert.Equal([id], Http.MatchedIds(match["results"]!.AsArray().Single(r => (string?)r!["signal_type"] == "text_tlsh")!));
+    }
+
+    [Fact]
     public async Task A_given_value_is_validated_and_canonicalised()
     {
         var result = await _node.ClientA.GetAsync($"/api/v1/hash?signal_type=pdq&value={Http.PdqA.ToUpperInvariant()}").Expect(HttpStatusCode.OK);

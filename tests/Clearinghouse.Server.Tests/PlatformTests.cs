@@ -1,5 +1,4 @@
 using System.Net;
-using Clearinghouse.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -27,7 +26,7 @@ public sealed class PlatformTests
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         }
 
-        await using (var other = new SqliteStore(node.Directory))
+        await using (var other = node.OpenReplicaStore())
         {
             await NodeHarness.SeedAsync(other);
         }
@@ -69,34 +68,6 @@ public sealed class PlatformTests
         // The bucket refills.
         await Task.Delay(1100);
         await node.ClientA.GetAsync($"/api/v1/match?signal_type=pdq&value={Http.PdqA}").Expect(HttpStatusCode.OK);
-    }
-
-    [Fact]
-    public async Task Metrics_expose_requests_lookups_latency_and_index_sizes()
-    {
-        await using var node = await NodeHarness.StartAsync();
-        await node.ClientA.CreateBank("metrics");
-        string pdq = Http.RandomPdq();
-        await node.ClientA.AddSignal("metrics", pdq);
-        await node.ClientA.Match(pdq);
-        for (int i = 0; i < 3; i++)
-        {
-            await node.ClientA.Match(Http.RandomPdq());
-        }
-
-        string text = "";
-        await Http.Eventually(async () =>
-        {
-            text = await node.Anonymous.GetStringAsync("/metrics");
-            return text.Contains("clearinghouse_lookups_total", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(10));
-        Assert.Matches("""clearinghouse_lookups_total\{[^}]*outcome="no_match"[^}]*signal_type="pdq"[^}]*\} 3""", text);
-        Assert.Matches("""clearinghouse_lookups_total\{[^}]*outcome="match"[^}]*signal_type="pdq"[^}]*\} 1""", text);
-        Assert.Matches("""clearinghouse_lookup_duration_seconds_count\{[^}]*signal_type="pdq"[^}]*\} 4""", text);
-        Assert.Matches("""clearinghouse_index_signals\{[^}]*signal_type="pdq"[^}]*\} 1""", text);
-        Assert.Matches("""clearinghouse_index_signals\{[^}]*signal_type="md5"[^}]*\} 0""", text);
-        Assert.Contains("http_server_request_duration_seconds_count", text, StringComparison.Ordinal);
-        Assert.Contains("clearinghouse_index_ready 1", text, StringComparison.Ordinal);
     }
 
     [Fact]

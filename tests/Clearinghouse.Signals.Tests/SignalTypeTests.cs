@@ -13,7 +13,7 @@ public sealed class SignalTypeTests
     [Fact]
     public void Default_registry_has_every_built_in_type_by_name()
     {
-        Assert.Equal(["md5", "payment", "pdq", "sha256", "text_tlsh", "url"], Registry.All.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["md5", "payment", "pdq", "sha256", "text_tlsh", "url", "vpdq"], Registry.All.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.Equal(31, Registry.Get("pdq").DefaultThreshold);
         Assert.False(Registry.Get("pdq").IsExact);
         Assert.Equal([ContentType.Photo], Registry.Get("pdq").ContentTypes);
@@ -26,7 +26,7 @@ public sealed class SignalTypeTests
 
         Assert.False(Registry.TryGet("PDQ", out _));
         var e = Assert.Throws<KeyNotFoundException>(() => Registry.Get("tlsh"));
-        Assert.Contains("known types: md5, payment, pdq, sha256, text_tlsh, url", e.Message);
+        Assert.Contains("known types: md5, payment, pdq, sha256, text_tlsh, url, vpdq", e.Message);
     }
 
     [Fact]
@@ -43,6 +43,7 @@ public sealed class SignalTypeTests
     [InlineData("pdq")]
     [InlineData("md5")]
     [InlineData("sha256")]
+    [InlineData("vpdq")]
     public void Examples_are_canonical_and_at_distance_zero_from_themselves(string name)
     {
         var type = Registry.Get(name);

@@ -84,6 +84,51 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task Bulk_adds_larger_than_one_statement_find_every_duplicate_across_chunks()
+    {
+        Member owner = await MemberAsync();
+        Bank bank = await BankAsync(owner);
+        Bank other = await BankAsync(owner);
+        await AddAllAsync(other, owner, [.. Enumerable.Range(0, 30_000).Select(i => Sig(i))]);
+        long[] first = await AddAllAsync(bank, owner, [.. Enumerable.Range(0, 30_000).Select(i => Sig(i * 2))]);
+        long before = await Store.GetChangePositionAsync();
+
+        // 50 000 items: the 30 000 stored values (even numbers) interleaved with 20 000 new odd ones.
+        NewSignal[] batch = [.. Enumerable.Range(0, 50_000).Select(i => Sig(i < 40_000 && i % 4 == 1 ? i : (i * 2) % 60_000 + (i >= 40_000 ? 1 : 0)))];
+        IReadOnlyList<AddSignalResult> results = await Store.AddSignalsAsync(bank.Id, owner.Id, batch);
+
+        var stored = new Dictionary<string, long>();
+        for (int i = 0; i < 30_000; i++)
+        {
+            stored[PdqValue(i * 2)] = first[i];
+        }
+
+        var added = new HashSet<long>();
+        for (int i = 0; i < batch.Length; i++)
+        {
+            if (stored.TryGetValue(batch[i].Value, out long existing))
+            {
+                Assert.Equal(new AddSignalResult(existing, SignalRejection.Duplicate), results[i]);
+            }
+            else if (results[i].Added)
+            {
+                Assert.True(added.Add(results[i].SignalId));
+            }
+            else
+            {
+                Assert.Equal(SignalRejection.Duplicate, results[i].Rejection);
+                Assert.Contains(results[i].SignalId, added);
+            }
+        }
+
+        int distinctNew = batch.Select(s => s.Value).Distinct().Count(v => !stored.ContainsKey(v));
+        Assert.Equal(distinctNew, added.Count);
+        ChangeBatch feed = await Store.ReadChangesAsync(before, 100_000);
+        Assert.Equal(await Store.GetChangePositionAsync(), feed.Position);
+        Assert.Equal(added.Order(), feed.Signals.Select(s => s.Id).Order());
+    }
+
+    [Fact]
     public async Task A_category_that_requires_a_designation_rejects_only_the_items_without_one()
     {
         Member owner = await MemberAsync();

@@ -12,6 +12,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure performance; each subcommand prints one JSON line with --json");
         bench.Subcommands.Add(CreateHash());
         bench.Subcommands.Add(CreateMatch());
+        bench.Subcommands.Add(CreateVpdq());
         return bench;
     }
 
@@ -52,10 +53,25 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Command CreateHash()
+    private static Command CreateVpdq()
     {
-        var paths = HashCommand.PathsArgument("Image files or directories");
+        var paths = HashCommand.PathsArgument("Video files or directories");
         var json = new Option<bool>("--json") { Description = "Print one JSON line" };
+        var repeat = RepeatOption();
+        var video = new VideoHashCommandOptions();
+        var command = new Command("vpdq", "Time vPDQ on every frame, at the videos' own size and at 64x64: FFmpeg decoding alone, hashing alone (one thread), end to end")
+        {
+            paths, json, repeat, video.Ffmpeg, video.Timeout, video.MaxDuration, video.MaxFramePixels,
+        };
+        command.SetAction(parse => VpdqBenchmark.Run(
+            new VpdqBenchOptions(parse.GetValue(paths)!, parse.GetValue(repeat), parse.GetValue(json), video.ReadDecode(parse)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static Option<int> RepeatOption()
+    {
         var repeat = new Option<int>("--repeat") { Description = "Timed passes over the files (after one warm-up pass)", DefaultValueFactory = _ => 3 };
         repeat.Validators.Add(r =>
         {
@@ -64,6 +80,14 @@ internal static class BenchCommand
                 r.AddError("--repeat must be at least 1.");
             }
         });
+        return repeat;
+    }
+
+    private static Command CreateHash()
+    {
+        var paths = HashCommand.PathsArgument("Image files or directories");
+        var json = new Option<bool>("--json") { Description = "Print one JSON line" };
+        var repeat = RepeatOption();
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the same-run baseline (the scalar transcription of the reference)" };
         var limits = new DecodeLimitOptions();
         var command = new Command("hash", "Time PDQ hashing on one thread: read, decode and hash, against the scalar reference transcription")

@@ -6,8 +6,8 @@ using Clearinghouse.Signals;
 namespace Clearinghouse.Cli.Commands;
 
 /// <summary>
-/// <c>clearinghouse hash [--type pdq,md5,sha256,text_tlsh] [--dihedral] [--json] [--threads N] PATH...</c>, and
-/// <c>clearinghouse hash --type url|payment [--json] VALUE... | -</c> for the types whose content is a value.
+/// <c>clearinghouse hash [--type pdq,md5,sha256,vpdq,text_tlsh] [--dihedral] [--json] [--threads N] [video options] PATH...</c>,
+/// and <c>clearinghouse hash --type url|payment [--json] VALUE... | -</c> for the types whose content is a value.
 /// </summary>
 internal static class HashCommand
 {
@@ -15,23 +15,25 @@ internal static class HashCommand
     {
         var types = new Option<string>("--type", "-t")
         {
-            Description = "Comma-separated signal types to compute from files: pdq, md5, sha256, text_tlsh; or one of url, payment, whose arguments are values (or - to read them from standard input, one per line)",
+            Description = "Comma-separated signal types to compute from files: pdq, md5, sha256, vpdq (videos, with FFmpeg; given pdq too, each file is hashed as a photo if it is an image, else as a video), text_tlsh; or one of url, payment, whose arguments are values (or - to read them from standard input, one per line)",
             DefaultValueFactory = _ => HashSelection.DefaultList,
         };
         var dihedral = new Option<bool>("--dihedral")
         {
             Description = "Also print the PDQ hashes of the 7 rotations and flips (reference order: original, rot90, rot180, rot270, flipx, flipy, flipplus1, flipminus1)",
         };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line: {\"path\", \"pdq\": {\"hash\", \"quality\", \"dihedral\"}, \"md5\", \"sha256\", \"text_tlsh\"} or {\"path\", \"error\"}; for values {\"value\", \"url\" or \"payment\"} or {\"value\", \"error\"}" };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line: {\"path\", \"pdq\": {\"hash\", \"quality\", \"dihedral\"}, \"vpdq\": {\"value\", \"frames\", \"usable_frames\", \"frame_rate\", \"width\", \"height\"}, \"md5\", \"sha256\", \"text_tlsh\"} or {\"path\", \"error\"}; for values {\"value\", \"url\" or \"payment\"} or {\"value\", \"error\"}" };
         var threads = ThreadsOption(Environment.ProcessorCount, "Files hashed in parallel (default: all cores)");
         var limits = new DecodeLimitOptions();
+        var video = new VideoHashCommandOptions();
         var paths = PathsArgument("Files or directories (walked recursively); for url and payment, values, or - for standard input");
 
-        var command = new Command("hash", "Hash files into signals: PDQ for photos (bit-exact with the reference), MD5 and SHA-256 for any file, TLSH for text (bit-exact with the reference); canonicalise URLs and payment identifiers")
+        var command = new Command("hash", "Hash files into signals: PDQ for photos and vPDQ for videos (bit-exact with the references), MD5 and SHA-256 for any file, TLSH for text (bit-exact with the reference); canonicalise URLs and payment identifiers")
         {
             types, dihedral, json, threads, paths,
         };
         limits.AddTo(command);
+        video.AddTo(command, withReferenceOutput: true);
 
         command.SetAction(parse =>
         {
@@ -44,7 +46,7 @@ internal static class HashCommand
                 return HashValues(SignalTypeRegistry.CreateDefault().Get(selection.ValueType!), parse.GetValue(paths)!, input, writer, output, error);
             }
 
-            var hasher = new FileHasher(selection, limits.Read(parse), parse.GetValue(dihedral));
+            var hasher = new FileHasher(selection, limits.Read(parse), parse.GetValue(dihedral), selection.Vpdq ? video.Read(parse) : null);
 
             var items = InputWalker.Walk(parse.GetValue(paths)!).ToList();
             int failed = 0;

@@ -5,6 +5,7 @@ using Clearinghouse.Hashing.Pdq;
 using Clearinghouse.Hashing.Tlsh;
 using Clearinghouse.Media.Images;
 using Clearinghouse.Media.Text;
+using Clearinghouse.Media.Video;
 
 namespace Clearinghouse.Cli.FileHashing;
 
@@ -12,9 +13,10 @@ namespace Clearinghouse.Cli.FileHashing;
 internal sealed record PdqOutcome(Hash256 Hash, int Quality, Hash256[]? Dihedral);
 
 /// <summary>Everything computed for one file, or why it failed.</summary>
-internal sealed record FileHashResult(string Path, PdqOutcome? Pdq, string? Md5, string? Sha256, string? TextTlsh, string? Error)
+internal sealed record FileHashResult(
+    string Path, PdqOutcome? Pdq, VpdqOutcome? Vpdq, string? Md5, string? Sha256, string? TextTlsh, string? Error)
 {
-    public static FileHashResult Failed(string path, string error) => new(path, null, null, null, null, error);
+    public static FileHashResult Failed(string path, string error) => new(path, null, null, null, null, null, error);
 }
 
 /// <summary>The signals computed from a file's bytes as they stream past: the exact digests and TLSH.</summary>
@@ -43,7 +45,7 @@ internal sealed class StreamingSignals : IDisposable
 
 /// <summary>
 /// Hashes one file: reads it once, feeding the exact digests and TLSH chunk by chunk and (for PDQ) keeping the bytes
-/// for the decoder. Thread-safe; each thread gets its own PDQ scratch buffers.
+/// for the decoder; a video goes to FFmpeg by its path. Thread-safe; each thread gets its own PDQ scratch buffers.
 /// </summary>
 internal sealed class FileHasher
 {
@@ -56,10 +58,12 @@ internal sealed class FileHasher
     private readonly ImageDecoder _decoder;
     private readonly bool _dihedral;
     private readonly DigestKinds _digests;
+    private readonly VideoFileHasher? _video;
 
-    public FileHasher(HashSelection selection, ImageDecodeOptions decodeOptions, bool dihedral)
+    public FileHasher(HashSelection selection, ImageDecodeOptions decodeOptions, bool dihedral, VideoHashOptions? video = null)
     {
         _selection = selection;
+        _video = selection.Vpdq ? new VideoFileHasher(video ?? Commands.VideoHashCommandOptions.Defaults) : null;
         _decoder = new ImageDecoder(decodeOptions);
         _dihedral = dihedral;
         _digests = (selection.Md5 ? DigestKinds.Md5 : DigestKinds.None) | (selection.Sha256 ? DigestKinds.Sha256 : DigestKinds.None);
@@ -72,6 +76,10 @@ internal sealed class FileHasher
             return HashOrThrow(path);
         }
         catch (ImageDecodeException ex)
+        {
+            return FileHashResult.Failed(path, ex.Message);
+        }
+        catch (VideoDecodeException ex)
         {
             return FileHashResult.Failed(path, ex.Message);
         }
@@ -94,16 +102,25 @@ internal sealed class FileHasher
     }
 
     /// <summary>A file whose text has no TLSH digest (too short, too uniform) fails: the signal asked for cannot be given.</summary>
-    private static FileHashResult Result(string path, PdqOutcome? pdq, FileDigestResult digests, TlshResult? tlsh) =>
+    private static FileHashResult Result(string path, PdqOutcome? pdq, VpdqOutcome? vpdq, FileDigestResult digests, TlshResult? tlsh) =>
         tlsh is { Ok: false } failed
             ? FileHashResult.Failed(path, "text_tlsh: " + failed.Reason)
-            : new FileHashResult(path, pdq, digests.Md5, digests.Sha256, tlsh?.Hash.ToString(), null);
+            : new FileHashResult(path, pdq, vpdq, digests.Md5, digests.Sha256, tlsh?.Hash.ToString(), null);
 
-    private static bool StartsLikePdf(FileStream stream)
+    /// <summary>Whether the file starts like an image format the photo decoder reads (then PDQ, not vPDQ, hashes it).</summary>
+    private static bool StartsLikeImage(Stream stream)
+    {
+        Span<byte> header = stackalloc byte[ImageFormatSniffer.HeaderLength];
+        int n = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return ImageFormatSniffer.Sniff(header[..n]) != ImageFormat.Unknown;
+    }
+
+    private static bool StartsLikePdf(Stream stream)
     {
         Span<byte> head = stackalloc byte[5];
         int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        stream.Seek(0, SeekOrigin.Begin);
+        stream.Position = 0;
         return PdfText.IsPdf(head[..n]);
     }
 
@@ -117,16 +134,24 @@ internal sealed class FileHasher
         }
 
         long length = stream.Length;
+        bool asVideo = _video is not null && (!_selection.Pdq || !StartsLikeImage(stream));
+        bool asPhoto = _selection.Pdq && !asVideo;
 
         // A PDF's text_tlsh is the TLSH of its text, not of its bytes (PdfPig reads the whole document: the size limit applies).
-        bool pdfText = _selection.TextTlsh && !_selection.Pdq && StartsLikePdf(stream);
-        if ((_selection.Pdq || pdfText) && length > _decoder.Options.MaxBytes)
+        bool pdfText = _selection.TextTlsh && !asPhoto && StartsLikePdf(stream);
+        if ((asPhoto || pdfText) && length > _decoder.Options.MaxBytes)
         {
             return FileHashResult.Failed(path, $"the file is {length:N0} bytes, over the limit of {_decoder.Options.MaxBytes:N0} (raise it with --max-bytes)");
         }
 
+        if (!asPhoto && _digests == DigestKinds.None && !_selection.TextTlsh)
+        {
+            // vPDQ only: FFmpeg reads the file itself.
+            return new FileHashResult(path, null, _video!.Hash(path), null, null, null, null);
+        }
+
         using var digester = new StreamingSignals(_digests, _selection.TextTlsh && !pdfText);
-        if (!_selection.Pdq)
+        if (!asPhoto)
         {
             var chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
             try
@@ -158,7 +183,9 @@ internal sealed class FileHasher
                 tlsh = TlshHasher.HashText(PdfText.Extract(stream));
             }
 
-            return Result(path, null, only, tlsh);
+            // FFmpeg is not started for a file that has already failed on text_tlsh.
+            var vpdq = asVideo && tlsh is not { Ok: false } ? _video!.Hash(path) : null;
+            return Result(path, null, vpdq, only, tlsh);
         }
 
         var bytes = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));
@@ -192,7 +219,7 @@ internal sealed class FileHasher
                 pdq = new PdqOutcome(one.Hash, one.Quality, null);
             }
 
-            return Result(path, pdq, digests, textTlsh);
+            return Result(path, pdq, null, digests, textTlsh);
         }
         finally
         {

@@ -11,7 +11,8 @@ internal sealed class HashOutput
     private static readonly string[] DihedralNames =
         ["original", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"];
 
-    // Output goes to terminals, files and pipes, never into HTML: '&', '\'' and non-ASCII stay readable (URLs, names).
+    // Output goes to terminals, files and pipes, never into HTML: '&', '\'' and non-ASCII stay readable (URLs, names),
+    // and a vPDQ value (JSON inside a string) shows "\"" rather than "\u0022". Still valid JSON.
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly TextWriter _out;
@@ -82,7 +83,7 @@ internal sealed class HashOutput
         return Encoding.UTF8.GetString(_buffer.WrittenSpan);
     }
 
-    /// <summary>One JSON object: path, then pdq {hash, quality, dihedral}, md5, sha256, text_tlsh — or path and error.</summary>
+    /// <summary>One JSON object: path, then pdq {hash, quality, dihedral}, vpdq {…}, md5, sha256, text_tlsh — or path and error.</summary>
     internal string ToJson(FileHashResult result)
     {
         _buffer.ResetWrittenCount();
@@ -113,6 +114,11 @@ internal sealed class HashOutput
                     }
 
                     json.WriteEndObject();
+                }
+
+                if (result.Vpdq is { } vpdq)
+                {
+                    VpdqOutput.WriteJson(json, vpdq);
                 }
 
                 if (result.Md5 is not null)
@@ -151,6 +157,11 @@ internal sealed class HashOutput
                     text.Append(CultureInfo.InvariantCulture, $"    {DihedralNames[i],-11} {all[i]}\n");
                 }
             }
+        }
+
+        if (result.Vpdq is { } vpdq)
+        {
+            VpdqOutput.AppendText(text, vpdq);
         }
 
         if (result.Md5 is not null)

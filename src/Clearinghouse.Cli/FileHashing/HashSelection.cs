@@ -1,14 +1,15 @@
 namespace Clearinghouse.Cli.FileHashing;
 
 /// <summary>
-/// Which signal types <c>clearinghouse hash</c> computes. File types (pdq, md5, sha256, text_tlsh) hash files; value
-/// types (url, payment) canonicalise values given on the command line or on standard input, one type at a time.
+/// Which signal types <c>clearinghouse hash</c> computes. File types (pdq, md5, sha256, vpdq, text_tlsh) hash files;
+/// value types (url, payment) canonicalise values given on the command line or on standard input, one type at a time.
 /// </summary>
-internal sealed record HashSelection(bool Pdq, bool Md5, bool Sha256, bool TextTlsh = false, string? ValueType = null)
+/// <param name="Vpdq">vPDQ for videos (with pdq as well, each file goes to the one its format fits).</param>
+internal sealed record HashSelection(bool Pdq, bool Md5, bool Sha256, bool Vpdq = false, bool TextTlsh = false, string? ValueType = null)
 {
     public const string DefaultList = "pdq,md5,sha256";
 
-    private static readonly string[] FileTypes = ["pdq", "md5", "sha256", "text_tlsh"];
+    private static readonly string[] FileTypes = ["pdq", "md5", "sha256", "vpdq", "text_tlsh"];
     private static readonly string[] ValueTypes = ["url", "payment"];
 
     /// <summary>Whether the selection is a value type (its inputs are values, not files).</summary>
@@ -45,6 +46,7 @@ internal sealed record HashSelection(bool Pdq, bool Md5, bool Sha256, bool TextT
             return new HashSelection(false, false, false, ValueType: values[0]);
         }
 
-        return new HashSelection(names.Contains("pdq"), names.Contains("md5"), names.Contains("sha256"), names.Contains("text_tlsh"));
+        return new HashSelection(
+            names.Contains("pdq"), names.Contains("md5"), names.Contains("sha256"), names.Contains("vpdq"), names.Contains("text_tlsh"));
     }
 }

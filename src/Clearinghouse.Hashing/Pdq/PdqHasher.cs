@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Clearinghouse.Hashing.Pdq;
 
@@ -11,7 +12,7 @@ namespace Clearinghouse.Hashing.Pdq;
 /// <remarks>
 /// <para>Steps, each as the reference performs it (see <c>shared/testdata/pdq/README.md</c>):
 /// optional nearest-neighbour pre-resize to 512x512 when a side exceeds 512; images under 5 px hash to zero;
-/// float32 luma (or the grey level itself when every pixel is grey); two Jarosz box-filter passes along rows
+/// float32 luma (or, for photos, the grey level itself when every pixel is grey); two Jarosz box-filter passes along rows
 /// then columns; decimation to 64x64; the quality metric; a 16x16 DCT; bits above the median.</para>
 /// <para>An instance owns its scratch buffers and allocates nothing per image once warmed up; it is not
 /// thread-safe: use one per thread.</para>
@@ -31,6 +32,7 @@ public sealed class PdqHasher
     private static readonly float[] BlueLuma = LumaTable(0.114f);
 
     private readonly bool _preResize;
+    private readonly bool _greyAsLevel;
     private readonly float[] _block64 = new float[64 * 64];
     private readonly float[] _dctScratch = new float[16 * 64];
     private readonly float[] _dct = new float[16 * 16];
@@ -55,12 +57,25 @@ public sealed class PdqHasher
 
     /// <param name="preResize">
     /// Whether images with a side over 512 are first resized to 512x512 by nearest neighbour, as the reference
-    /// photo hasher does. The video hasher (vPDQ) hashes whole frames and passes false.
+    /// photo hasher does. (Video frames: see <see cref="ForVideoFrames"/>.)
     /// </param>
     public PdqHasher(bool preResize)
+        : this(preResize, greyAsLevel: true)
+    {
+    }
+
+    private PdqHasher(bool preResize, bool greyAsLevel)
     {
         _preResize = preResize;
+        _greyAsLevel = greyAsLevel;
     }
+
+    /// <summary>
+    /// Creates a hasher for video frames as vPDQ's frame hasher (<c>PDQFrameBufferHasher</c>) runs PDQ: the whole
+    /// frame without the 512x512 pre-resize, and luma always by the RGB formula (the grey-level shortcut belongs to
+    /// the photo hasher's image reader, which vPDQ does not use). A 64x64 frame skips the blur, as in the reference.
+    /// </summary>
+    public static PdqHasher ForVideoFrames() => new(preResize: false, greyAsLevel: false);
 
     /// <summary>Hashes an image.</summary>
     public PdqHash Hash(PixelBuffer pixels)
@@ -114,7 +129,7 @@ public sealed class PdqHasher
 
         BuildSourceMap(ref _sourceColumns, width, pixels.Width);
         BuildSourceMap(ref _sourceRows, height, pixels.Height);
-        bool grey = IsAllGrey(pixels);
+        bool grey = _greyAsLevel && IsAllGrey(pixels);
 
         if (width == 64 && height == 64)
         {
@@ -293,7 +308,28 @@ public sealed class PdqHasher
 
         if (bpp == 3)
         {
-            for (int x = 0; x < width; x++)
+            int x = 0;
+            if (Ssse3.IsSupported && pixels.Width == width)
+            {
+                // Not resampled (video frames at their own size): 4 pixels per shuffle, 12 bytes to 4 words.
+                var spread = Vector128.Create((byte)0, 1, 2, 0x80, 3, 4, 5, 0x80, 6, 7, 8, 0x80, 9, 10, 11, 0x80);
+                int rowBytes = width * 3;
+                for (; (x * 3) + 16 <= rowBytes; x += 4)
+                {
+                    var bytes = Vector128.LoadUnsafe(ref source, (nuint)(x * 3));
+                    Ssse3.Shuffle(bytes, spread).AsUInt32().StoreUnsafe(ref destination, (nuint)x);
+                }
+
+                for (; x < width; x++)
+                {
+                    ref byte p = ref Unsafe.Add(ref source, x * 3);
+                    Unsafe.Add(ref destination, x) = p | ((uint)Unsafe.Add(ref p, 1) << 8) | ((uint)Unsafe.Add(ref p, 2) << 16);
+                }
+
+                return packed;
+            }
+
+            for (; x < width; x++)
             {
                 ref byte p = ref Unsafe.Add(ref source, Unsafe.Add(ref column, x) * 3);
                 Unsafe.Add(ref destination, x) = p | ((uint)Unsafe.Add(ref p, 1) << 8) | ((uint)Unsafe.Add(ref p, 2) << 16);

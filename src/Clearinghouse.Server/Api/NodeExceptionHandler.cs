@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Media.Text;
 using Clearinghouse.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -43,6 +44,7 @@ internal sealed partial class NodeExceptionHandler(ILogger<NodeExceptionHandler>
         InvalidDataException d => (StatusCodes.Status400BadRequest, $"The request body is malformed: {d.Message}", null),
         JsonException j => (StatusCodes.Status400BadRequest, DescribeJson(j), null),
         ImageDecodeException i => (StatusCodes.Status422UnprocessableEntity, $"The image cannot be decoded: {i.Message}.", null),
+        TextExtractionException t => (StatusCodes.Status422UnprocessableEntity, $"The text cannot be hashed: {t.Message}.", null),
         DbException => (StatusCodes.Status503ServiceUnavailable, "The store is unavailable; try again shortly.", null),
         TimeoutException => (StatusCodes.Status503ServiceUnavailable, "The store did not answer in time; try again shortly.", null),
         _ => (StatusCodes.Status500InternalServerError, "An internal error occurred; it has been logged.", null),

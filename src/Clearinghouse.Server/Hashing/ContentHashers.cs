@@ -1,6 +1,8 @@
 using Clearinghouse.Hashing.Digests;
 using Clearinghouse.Hashing.Pdq;
+using Clearinghouse.Hashing.Tlsh;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Media.Text;
 using Clearinghouse.Signals;
 
 namespace Clearinghouse.Server.Hashing;
@@ -73,5 +75,41 @@ internal sealed class FileDigestHasher : IContentHasher
         {
             results.Add(new ContentHash("sha256", digests.Sha256));
         }
+    }
+}
+
+/// <summary>Text: TLSH of its bytes (text_tlsh; UTF-8 text as python-threatexchange hashes it); a PDF is hashed by the text of its pages.</summary>
+internal sealed class TextHasher : IContentHasher
+{
+    public ContentType ContentType => ContentType.Text;
+
+    public IReadOnlyList<string> SignalTypes { get; } = ["text_tlsh"];
+
+    public void Hash(byte[] data, int length, IReadOnlySet<string> wanted, List<ContentHash> results)
+    {
+        if (!wanted.Contains("text_tlsh"))
+        {
+            return;
+        }
+
+        var bytes = data.AsSpan(0, length);
+        TlshResult tlsh;
+        if (PdfText.IsPdf(bytes))
+        {
+            using var stream = new MemoryStream(data, 0, length, writable: false);
+            tlsh = TlshHasher.HashText(PdfText.Extract(stream));
+        }
+        else
+        {
+            // The bytes as they are, whatever their encoding: the digest the reference tlsh tool gives the file.
+            tlsh = TlshHasher.Hash(bytes);
+        }
+
+        if (!tlsh.Ok)
+        {
+            throw new TextExtractionException($"the text has no TLSH digest: {tlsh.Reason}");
+        }
+
+        results.Add(new ContentHash("text_tlsh", tlsh.Hash.ToString()));
     }
 }

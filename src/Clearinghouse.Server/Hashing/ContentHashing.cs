@@ -23,9 +23,9 @@ public sealed class ContentHashing
         }
     }
 
-    /// <summary>The built-in hashers: photos (PDQ) and files (MD5, SHA-256).</summary>
+    /// <summary>The built-in hashers: photos (PDQ), text and PDF text (TLSH), files (MD5, SHA-256).</summary>
     public static ContentHashing CreateDefault(SignalTypeRegistry types, ImageDecodeOptions decodeOptions) =>
-        new(types, [new PhotoHasher(decodeOptions), new FileDigestHasher()]);
+        new(types, [new PhotoHasher(decodeOptions), new TextHasher(), new FileDigestHasher()]);
 
     /// <summary>Content type names as HMA and python-threatexchange spell them.</summary>
     public static string NameOf(ContentType type) => type switch
@@ -63,9 +63,14 @@ public sealed class ContentHashing
         return type == ContentType.File ? own : [.. own, .. OwnTypesOf(ContentType.File)];
     }
 
-    /// <summary>The content type of an upload whose type was not given: a recognised image is a photo, anything else a file.</summary>
+    /// <summary>
+    /// The content type of an upload whose type was not given: a recognised image is a photo, a PDF is text, anything
+    /// else a file (plain text cannot be told from other bytes reliably: name it with content_type=text).
+    /// </summary>
     public static ContentType Recognise(ReadOnlySpan<byte> data) =>
-        ImageFormatSniffer.Sniff(data[..Math.Min(data.Length, ImageFormatSniffer.HeaderLength)]) != ImageFormat.Unknown ? ContentType.Photo : ContentType.File;
+        ImageFormatSniffer.Sniff(data[..Math.Min(data.Length, ImageFormatSniffer.HeaderLength)]) != ImageFormat.Unknown ? ContentType.Photo
+        : Media.Text.PdfText.IsPdf(data) ? ContentType.Text
+        : ContentType.File;
 
     /// <summary>
     /// Parses a comma-separated selection of signal types for <paramref name="contentType"/> (HMA's <c>types</c>);

@@ -9,7 +9,12 @@ namespace Clearinghouse.Storage.Sql;
 /// PostgreSQL through one <see cref="NpgsqlDataSource"/> (its own connection pool). Writers run at READ COMMITTED;
 /// those that take change-feed positions first take a transaction-level advisory lock, held to commit, so
 /// positions become visible strictly in order even with many writers (several nodes on one database). Bulk writes
-/// send whole columns as arrays and insert them with one <c>unnest</c> statement per chunk.
+/// send whole columns as arrays and insert them with one <c>unnest</c> statement per chunk; duplicates of live
+/// signals are left out by a per-row probe of the live-value index (cheaper than <c>ON CONFLICT</c>'s speculative
+/// insertion, and race-free because every signal writer holds the change lock). The probe is a <c>LATERAL … LIMIT
+/// 1</c> so the planner cannot turn it into a join that scans the whole bank for every row when its statistics lag
+/// behind a bulk load (the second chunk of a new bank would otherwise be quadratic). JIT is off by default: these
+/// short statements spend longer compiling than running.
 /// </summary>
 internal sealed class PostgresDialect : SqlDialect
 {
@@ -26,15 +31,18 @@ internal sealed class PostgresDialect : SqlDialect
         )
         SELECT u.public_id, u.signal_type, u.value, @bank, @category, u.designation, @contributor, @created, 0, 0, 0, 0, u.metadata, @first_seq + u.ord - 1
         FROM unnest(@public_ids, @types, @values, @designations, @metadata) WITH ORDINALITY AS u (public_id, signal_type, value, designation, metadata, ord)
+        LEFT JOIN LATERAL (
+            SELECT s.id FROM signals s WHERE s.bank_id = @bank AND s.signal_type = u.signal_type AND s.value = u.value AND s.status <> 2 LIMIT 1) live ON TRUE
+        WHERE live.id IS NULL
         ORDER BY u.ord
-        ON CONFLICT DO NOTHING
         RETURNING id, change_seq
         """;
 
     private const string FindLiveSignalsSql = """
-        SELECT u.ord, s.id
+        SELECT u.ord, live.id
         FROM unnest(@types, @values) WITH ORDINALITY AS u (signal_type, value, ord)
-        JOIN signals s ON s.bank_id = @bank AND s.signal_type = u.signal_type AND s.value = u.value AND s.status <> 2
+        CROSS JOIN LATERAL (
+            SELECT s.id FROM signals s WHERE s.bank_id = @bank AND s.signal_type = u.signal_type AND s.value = u.value AND s.status <> 2 LIMIT 1) live
         """;
 
     private const string InsertMatchesSql = """
@@ -46,7 +54,13 @@ internal sealed class PostgresDialect : SqlDialect
 
     public PostgresDialect(string connectionString)
     {
-        _source = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.Options))
+        {
+            builder.Options = "-c jit=off";
+        }
+
+        _source = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
     public override string SchemaVersionTableExistsSql =>

@@ -50,8 +50,8 @@ internal abstract class SqlDialect : IAsyncDisposable
     public abstract object IdList(IReadOnlyCollection<long> ids);
 
     /// <summary>
-    /// Inserts the rows, skipping any whose (bank, type, value) is already live; returns each row's new id, or 0 for
-    /// a row skipped as a duplicate (of a stored signal or of an earlier row of the same batch).
+    /// Inserts the rows (whose (type, value) pairs are distinct), skipping any already live in the bank; returns
+    /// each row's new id, or 0 for a row skipped. Runs under the change lock, so no other writer adds meanwhile.
     /// </summary>
     public abstract Task<long[]> InsertSignalsAsync(Session session, SignalRows rows, CancellationToken cancellationToken);
 

@@ -8,9 +8,14 @@ namespace Clearinghouse.Hashing.Pdq.Reference;
 /// </summary>
 public static class ScalarReferencePdq
 {
-    public static PdqHash Hash(PixelBuffer pixels, bool preResize = true)
+    public static PdqHash Hash(PixelBuffer pixels, bool preResize = true) => Hash(pixels, preResize, greyAsLevel: true);
+
+    /// <summary>vPDQ's per-frame PDQ: no pre-resize, luma always from RGB (see <see cref="PdqHasher.ForVideoFrames"/>).</summary>
+    public static PdqHash HashVideoFrame(PixelBuffer pixels) => Hash(pixels, preResize: false, greyAsLevel: false);
+
+    private static PdqHash Hash(PixelBuffer pixels, bool preResize, bool greyAsLevel)
     {
-        var (luma, rows, cols) = Luma(pixels, preResize);
+        var (luma, rows, cols) = Luma(pixels, preResize, greyAsLevel);
         if (rows < 5 || cols < 5)
         {
             return new PdqHash(Hash256.Zero, 0);
@@ -71,7 +76,7 @@ public static class ScalarReferencePdq
         return new PdqHash(Hash256.FromWords(words), quality);
     }
 
-    private static (float[] Luma, int Rows, int Cols) Luma(PixelBuffer pixels, bool preResize)
+    private static (float[] Luma, int Rows, int Cols) Luma(PixelBuffer pixels, bool preResize, bool greyAsLevel)
     {
         int cols = pixels.Width;
         int rows = pixels.Height;
@@ -83,7 +88,7 @@ public static class ScalarReferencePdq
 
         int bpp = pixels.BytesPerPixel;
         var (ro, go, bo) = pixels.ChannelOffsets;
-        bool grey = true;
+        bool grey = greyAsLevel;
         for (int y = 0; y < pixels.Height && grey; y++)
         {
             var row = pixels.Row(y);
