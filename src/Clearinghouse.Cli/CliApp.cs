@@ -14,6 +14,7 @@ public static class CliApp
             "Clearinghouse: hash, share and match terrorist and violent-extremist content signals, accountably.");
         root.Subcommands.Add(HashCommand.Create(input ?? Console.In));
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 
