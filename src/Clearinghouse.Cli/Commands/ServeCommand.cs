@@ -9,7 +9,16 @@ using Microsoft.Extensions.Hosting;
 namespace Clearinghouse.Cli.Commands;
 
 /// <summary>What <c>clearinghouse serve</c> was asked to do.</summary>
-internal sealed record ServeSettings(StoreLocation Store, IReadOnlyList<string> Urls, bool Demo, string DemoImages, bool JsonLogs);
+internal sealed record ServeSettings(StoreLocation Store, IReadOnlyList<string> Urls, bool Demo, string DemoImages, bool JsonLogs, ServeTuning? Tuning = null);
+
+/// <summary>The node's limits and policies that <c>serve</c> exposes as options (defaults: <see cref="NodeOptions"/>'s).</summary>
+internal sealed record ServeTuning(int RateLimitPerSecond, int RateLimitBurst, IReadOnlyList<string> UrlFetchAllowedHosts, string? HmaDefaultCategory, long MaxUploadBytes, bool RecordMatches)
+{
+    private static readonly NodeOptions Defaults = new() { Store = null! };
+
+    public static ServeTuning Default { get; } = new(
+        Defaults.RateLimitPerSecond, Defaults.RateLimitBurst, Defaults.UrlFetchAllowedHosts, Defaults.HmaDefaultCategory, Defaults.MaxUploadBytes, Defaults.RecordMatches);
+}
 
 /// <summary>
 /// <c>clearinghouse serve [--data DIR] [--db URL] [--urls URLS] [--demo] [--json-logs]</c>: runs the node until
@@ -37,11 +46,27 @@ internal static class ServeCommand
             DefaultValueFactory = _ => DemoSeeder.DefaultImages,
         };
         var jsonLogs = new Option<bool>("--json-logs") { Description = "Log one JSON object per event (for log collectors) instead of text" };
+        var defaults = ServeTuning.Default;
+        var rateLimit = new Option<int>("--rate-limit") { Description = "Requests per second each API key may make (0: no limit)", DefaultValueFactory = _ => defaults.RateLimitPerSecond };
+        var rateBurst = new Option<int>("--rate-burst") { Description = "Requests a key may make in a burst above that rate", DefaultValueFactory = _ => defaults.RateLimitBurst };
+        var allowHosts = new Option<string[]>("--allow-url-host")
+        {
+            Description = "A host URL-based hashing may fetch from (repeatable; none by default: the node then fetches no URL on a member's behalf)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var hmaCategory = new Option<string?>("--hma-default-category") { Description = "Category of banks created through HMA's POST /c/banks without one (HMA banks have none; default: such a request must name one)" };
+        var maxUpload = new Option<long>("--max-upload")
+        {
+            Description = "Largest upload to hash or match (suffixes k, M, G; default 64M)",
+            DefaultValueFactory = _ => defaults.MaxUploadBytes,
+            CustomParser = r => DecodeLimitOptions.ParseSize(r.Tokens.Count == 0 ? string.Empty : r.Tokens[0].Value, r),
+        };
+        var noMatchRecords = new Option<bool>("--no-match-records") { Description = "Keep no match records (which member's lookup hit which signal, when; never the content)" };
         var command = new Command(
             "serve",
             "Run the node: the REST API (own /api/v1 and HMA-compatible routes, docs at /docs) over the store. The first start prints the operator's API key, once. Stops cleanly on Ctrl+C or SIGTERM.")
         {
-            urls, demo, demoData, jsonLogs,
+            urls, demo, demoData, jsonLogs, rateLimit, rateBurst, allowHosts, hmaCategory, maxUpload, noMatchRecords,
         };
         store.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
@@ -60,7 +85,14 @@ internal static class ServeCommand
                 }
             }
 
-            var settings = new ServeSettings(store.Read(parse), list, parse.GetValue(demo), parse.GetValue(demoData)!, parse.GetValue(jsonLogs));
+            if (parse.GetValue(rateLimit) < 0 || parse.GetValue(rateBurst) < 1)
+            {
+                throw new UsageException("--rate-limit must be 0 (no limit) or more, and --rate-burst at least 1");
+            }
+
+            var tuning = new ServeTuning(
+                parse.GetValue(rateLimit), parse.GetValue(rateBurst), parse.GetValue(allowHosts) ?? [], parse.GetValue(hmaCategory), parse.GetValue(maxUpload), !parse.GetValue(noMatchRecords));
+            var settings = new ServeSettings(store.Read(parse), list, parse.GetValue(demo), parse.GetValue(demoData)!, parse.GetValue(jsonLogs), tuning);
             return RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, started: null, cancellationToken);
         });
         return command;
@@ -72,6 +104,7 @@ internal static class ServeCommand
     /// </summary>
     public static async Task<int> RunAsync(ServeSettings settings, TextWriter output, TextWriter error, Action<IReadOnlyList<string>>? started, CancellationToken cancellationToken)
     {
+        var tuning = settings.Tuning ?? ServeTuning.Default;
         var store = await NodeStore.OpenAsync(settings.Store, cancellationToken).ConfigureAwait(false);
         WebApplication app;
         IssuedApiKey? adminKey;
@@ -91,6 +124,12 @@ internal static class ServeCommand
                 Urls = settings.Urls,
                 CursorKey = CursorKeyFile.LoadOrCreate(settings.Store.DataDirectory),
                 JsonLogs = settings.JsonLogs,
+                RateLimitPerSecond = tuning.RateLimitPerSecond,
+                RateLimitBurst = tuning.RateLimitBurst,
+                UrlFetchAllowedHosts = tuning.UrlFetchAllowedHosts,
+                HmaDefaultCategory = tuning.HmaDefaultCategory,
+                MaxUploadBytes = tuning.MaxUploadBytes,
+                RecordMatches = tuning.RecordMatches,
             });
         }
         catch
