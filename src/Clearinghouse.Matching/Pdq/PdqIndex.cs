@@ -45,6 +45,7 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
     private readonly PdqIndexOptions _options;
     private Store _store;
     private int _live;
+    private int _bulkLoads; // open BeginBulkLoad scopes; written under _writeLock
 
     public PdqIndex()
         : this(PdqIndexOptions.Default)
@@ -184,12 +185,37 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
             Volatile.Write(ref store.Count, slot + 1);
             Volatile.Write(ref _live, _live + 1);
 
-            if (slot + 1 - store.Segments.End >= _options.TailCapacity)
+            // While bulk-loading, the tail grows up to the largest segment and is indexed once at the end (queries
+            // meanwhile scan it): a load then builds one segment instead of re-indexing every hash O(log n) times.
+            int tailLimit = _bulkLoads > 0 ? _options.MaxSegmentLength : _options.TailCapacity;
+            if (slot + 1 - store.Segments.End >= tailLimit)
             {
                 SealTail(store);
             }
 
             CompactIfSparse(store);
+        }
+    }
+
+    /// <inheritdoc />
+    public IDisposable BeginBulkLoad()
+    {
+        lock (_writeLock)
+        {
+            _bulkLoads++;
+        }
+
+        return new BulkLoadScope(EndBulkLoad);
+    }
+
+    private void EndBulkLoad()
+    {
+        lock (_writeLock)
+        {
+            if (--_bulkLoads == 0 && _store.Count > _store.Segments.End)
+            {
+                SealTail(_store);
+            }
         }
     }
 
