@@ -57,6 +57,7 @@ public sealed class PdqIndexBulkLoadTests
 
         Assert.True(index.Remove(2));
         model.Remove(2);
+        index.WaitForSeals();
         Assert.True(index.SegmentCount > 1);
         AssertSameAsBruteForce(index, model, rng);
     }
