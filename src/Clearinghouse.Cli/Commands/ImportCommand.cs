@@ -19,7 +19,7 @@ namespace Clearinghouse.Cli.Commands;
 internal static class ImportCommand
 {
     /// <summary>Signals per store transaction: large enough to amortise the commit, small enough to show progress.</summary>
-    public const int DefaultBatchSize = 50_000;
+    public const int DefaultBatchSize = 100_000;
 
     public static Command Create()
     {
