@@ -198,7 +198,9 @@ internal static class SignalEndpoints
 
         // One batch: one transaction, all or nothing if the store fails.
         var outcome = await importer.WriteAsync(plan, caller.MemberId, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-        node.Follower.Wake();
+
+        // As after a single add: the importer's next lookup sees what it imported (up to the catch-up limit).
+        await node.CaughtUpAsync(context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(Report(bank, formatName, plan.Lines, outcome.Added, outcome.Rejections, applied: outcome.Added > 0), NodeJsonContext.Default.ImportReport);
     }
 
