@@ -9,6 +9,25 @@ namespace Clearinghouse.Server.Import;
 /// </summary>
 public sealed class DesignationCheck(IClearinghouseStore store)
 {
+    private readonly Dictionary<string, string?> _verdicts = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Why <paramref name="designation"/> fails, or null when it passes; each distinct reference is looked up once
+    /// per instance (a streamed import asks line by line; a file names few distinct designations).
+    /// </summary>
+    public async ValueTask<string?> ProblemOfAsync(string designation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(designation);
+        if (!_verdicts.TryGetValue(designation, out string? problem))
+        {
+            var problems = await ProblemsAsync([designation], cancellationToken).ConfigureAwait(false);
+            problem = problems.TryGetValue(designation, out string? found) ? found : null;
+            _verdicts[designation] = problem;
+        }
+
+        return problem;
+    }
+
     /// <summary>For each reference that fails, why (references that pass are absent).</summary>
     public async Task<IReadOnlyDictionary<string, string>> ProblemsAsync(IEnumerable<string?> designations, CancellationToken cancellationToken = default)
     {
