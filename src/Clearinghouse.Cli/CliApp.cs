@@ -18,6 +18,8 @@ public static class CliApp
         root.Subcommands.Add(MemberCommand.Create());
         root.Subcommands.Add(BankCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(ImportOfacCommand.Create());
+        root.Subcommands.Add(DesignationsCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(MatchCommand.Create());
         return root;

@@ -239,6 +239,7 @@ public static class NodeApplication
         BankEndpoints.Map(api);
         SignalEndpoints.Map(api, options);
         AdminEndpoints.Map(api);
+        DesignationEndpoints.Map(api, options);
 
         HmaMatchingEndpoints.Map(app, options);
         HmaCurationEndpoints.Map(app, options);

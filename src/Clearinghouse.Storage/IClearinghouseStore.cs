@@ -102,6 +102,24 @@ public interface IClearinghouseStore : IAsyncDisposable
 
     Task<IReadOnlyList<Opinion>> ListOpinionsAsync(long signalId, CancellationToken cancellationToken = default);
 
+    // --- designation lists -------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Replaces what the store holds of list <paramref name="list"/> with a full copy of it, in one transaction:
+    /// new entries are added, changed ones updated, entries missing from the copy are marked delisted (kept, as
+    /// signals may name them), delisted entries present again are listed again.
+    /// </summary>
+    Task<DesignationImportResult> ReplaceDesignationListAsync(string list, IReadOnlyList<NewDesignation> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>The entries named by references of the form <c>list:reference</c> (unknown ones are skipped), listed or not.</summary>
+    Task<IReadOnlyList<Designation>> GetDesignationsAsync(IReadOnlyCollection<string> references, CancellationToken cancellationToken = default);
+
+    /// <summary>The lists the store holds, by name.</summary>
+    Task<IReadOnlyList<DesignationListSummary>> ListDesignationListsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>One list's entries in id order after <paramref name="afterId"/>.</summary>
+    Task<Page<Designation>> ListDesignationsAsync(string list, long afterId, int limit, CancellationToken cancellationToken = default);
+
     // --- change feed -------------------------------------------------------------------------------------------
 
     /// <summary>The current change-feed position (0 on an empty store).</summary>

@@ -155,7 +155,9 @@ public sealed class BadInputTests(NodeFixture fixture) : IClassFixture<NodeFixtu
         await _node.ClientA.PostAsync("/api/v1/match/upload", Http.Upload(garbage)).ExpectProblem(HttpStatusCode.UnprocessableEntity, "cannot be decoded");
         await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload([])).ExpectProblem(HttpStatusCode.BadRequest, "empty");
         await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload([1, 2, 3], fields: ("content_type", "hologram"))).ExpectProblem(HttpStatusCode.BadRequest, "no such content_type");
-        await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload([1, 2, 3], fields: ("content_type", "video"))).ExpectProblem(HttpStatusCode.BadRequest, "cannot be hashed");
+        // Video is hashed (vPDQ via FFmpeg): bytes that are no video are 422 with FFmpeg's reason, and text is not a video.
+        await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload([1, 2, 3], fields: ("content_type", "video"))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "video cannot be hashed");
+        await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload("plain words, not frames\n"u8.ToArray(), fields: ("content_type", "video"))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "video cannot be hashed");
         await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload([1, 2, 3], fields: ("types", "pdq"))).ExpectProblem(HttpStatusCode.BadRequest, "cannot be computed from file content");
         await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload("too short"u8.ToArray(), fields: ("content_type", "text"))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "no TLSH digest");
         await _node.ClientA.PostAsync("/api/v1/hash", Http.Upload("%PDF-1.4 broken"u8.ToArray(), fields: ("content_type", "text"))).ExpectProblem(HttpStatusCode.UnprocessableEntity, "not a readable PDF");

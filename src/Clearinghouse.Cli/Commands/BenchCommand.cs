@@ -14,6 +14,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateMatch());
         bench.Subcommands.Add(CreateVpdq());
         bench.Subcommands.Add(CreateImport());
+        bench.Subcommands.Add(CreateTlsh());
         return bench;
     }
 
@@ -69,6 +70,39 @@ internal static class BenchCommand
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error));
         return command;
+    }
+
+    private static Command CreateTlsh()
+    {
+        var corpus = new Argument<string[]>("CORPUS") { Description = "Text files or directories whose words make the documents (e.g. ../shared/testdata/tlsh/example_data)", Arity = ArgumentArity.OneOrMore };
+        var count = PositiveOption("--count", "Documents hashed and indexed", 1_000_000);
+        var queries = PositiveOption("--queries", "Queries timed on the index and the vectorised scan (near duplicates of stored documents)", 200);
+        var reference = PositiveOption("--reference-queries", "Queries timed on the reference-distance scan (a subset; it is slow)", 10);
+        var threshold = PositiveOption("--threshold", "Match within this TLSH distance", 30);
+        var seed = new Option<int>("--seed") { Description = "Seed of the synthetic documents", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line (the default output)" };
+        var command = new Command("tlsh", "Time TLSH threshold search (the text_tlsh distance) on synthetic text: the index against a vectorised and a reference linear scan, results checked equal")
+        {
+            corpus, count, queries, reference, threshold, seed, json,
+        };
+        command.SetAction(parse => TlshBenchmark.Run(
+            new TlshBenchOptions(parse.GetValue(corpus)!, parse.GetValue(count), parse.GetValue(queries), parse.GetValue(reference), parse.GetValue(threshold), parse.GetValue(seed)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static Option<int> PositiveOption(string name, string description, int defaultValue)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError($"{name} must be at least 1.");
+            }
+        });
+        return option;
     }
 
     private static Command CreateImport()

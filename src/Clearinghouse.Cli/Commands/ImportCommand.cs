@@ -90,6 +90,7 @@ internal static class ImportCommand
         var importer = new SignalImporter(store);
         bool requiresDesignation = await importer.RequiresDesignationAsync(bank, cancellationToken).ConfigureAwait(false);
         var parser = new SignalImportParser(types);
+        var designations = new DesignationCheck(store);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         ParsedImport? check = null;
         var rejections = new List<LineRejection>();
@@ -110,6 +111,11 @@ internal static class ImportCommand
                     {
                         rejections.Add(SignalImporter.DesignationRequired(bank, signal.Line));
                     }
+                    else if (signal.Signal.Designation is { } d && designations.ProblemOfAsync(d, cancellationToken).AsTask().GetAwaiter().GetResult() is { } problem)
+                    {
+                        // A reference to a designation list the store holds must name an entry on it.
+                        rejections.Add(new LineRejection(signal.Line, RejectionCodes.UnknownDesignation, problem));
+                    }
                     else
                     {
                         usable++;
@@ -123,7 +129,8 @@ internal static class ImportCommand
                     writer = batches;
                     Scan(parser, request, _ => { }, signal =>
                     {
-                        if (!requiresDesignation || signal.Signal.Designation is not null)
+                        if ((!requiresDesignation || signal.Signal.Designation is not null)
+                            && (signal.Signal.Designation is not { } d || designations.ProblemOfAsync(d, cancellationToken).AsTask().GetAwaiter().GetResult() is null))
                         {
                             batches.AddAsync(signal, cancellationToken).AsTask().GetAwaiter().GetResult();
                         }

@@ -25,7 +25,7 @@ internal static class MatchCommand
         var inputs = HashCommand.PathsArgument("Files or directories to hash and match, or values of --type (a value is any argument that is not an existing path)");
         var server = new Option<string?>("--server", "-s") { Description = $"The node's address (default ${NodeClient.ServerVariable}, else {ServeCommand.DefaultUrl})" };
         var key = new Option<string?>("--key", "-k") { Description = $"A member API key with the match scope (default ${NodeClient.KeyVariable}; prefer the variable: arguments are visible to other users)" };
-        var types = new Option<string?>("--type", "-t") { Description = $"For files: the signal types to compute (pdq, md5, sha256, text_tlsh; default {HashSelection.DefaultList}); for values: their one signal type (required; any type the node knows, e.g. pdq, url, payment)" };
+        var types = new Option<string?>("--type", "-t") { Description = $"For files: the signal types to compute (pdq, md5, sha256, vpdq for videos, text_tlsh; default {HashSelection.DefaultList}); for values: their one signal type (required; any type the node knows, e.g. pdq, url, payment)" };
         var banks = new Option<string?>("--banks") { Description = "Match only against these banks (comma-separated names)" };
         var json = new Option<bool>("--json") { Description = "One JSON object per input: {input, results: [{signal_type, value, matches: [{bank, category, designation, distance, status, ...}], suppressed, ...}], matched} or {input, error}" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the node's answer", DefaultValueFactory = _ => 60 };
@@ -87,7 +87,7 @@ internal static class MatchCommand
 
         // Types files cannot give (e.g. url) are fine for values; files then get the default selection.
         var names = types.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var hashable = names.Where(n => n.ToLowerInvariant() is "pdq" or "md5" or "sha256" or "text_tlsh").ToList();
+        var hashable = names.Where(n => n.ToLowerInvariant() is "pdq" or "md5" or "sha256" or "vpdq" or "text_tlsh").ToList();
         return hashable.Count == 0 ? HashSelection.Parse(HashSelection.DefaultList) : HashSelection.Parse(string.Join(',', hashable));
     }
 
@@ -131,6 +131,11 @@ internal static class MatchCommand
             {
                 string value = pdq.Hash.ToString();
                 query.Signals.Add(("pdq", value, MatchService.WhyNotMatched(new ContentHash("pdq", value, pdq.Quality))));
+            }
+
+            if (result.Vpdq is { } vpdq)
+            {
+                query.Signals.Add(("vpdq", vpdq.Value, vpdq.UsableFrames == 0 ? "no frame of the video has quality 50 or more, so vPDQ cannot match it" : null));
             }
 
             if (result.Md5 is not null)

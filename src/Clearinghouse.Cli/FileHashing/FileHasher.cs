@@ -184,7 +184,19 @@ internal sealed class FileHasher
             }
 
             // FFmpeg is not started for a file that has already failed on text_tlsh.
-            var vpdq = asVideo && tlsh is not { Ok: false } ? _video!.Hash(path) : null;
+            VpdqOutcome? vpdq = null;
+            if (asVideo && tlsh is not { Ok: false })
+            {
+                try
+                {
+                    vpdq = _video!.Hash(path);
+                }
+                catch (VideoDecodeException ex) when (ex.Failure == VideoDecodeFailure.NoVideoStream)
+                {
+                    // Not a video (a text file, say): the file's other signals stand without vPDQ.
+                }
+            }
+
             return Result(path, null, vpdq, only, tlsh);
         }
 

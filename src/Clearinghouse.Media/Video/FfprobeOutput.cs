@@ -36,6 +36,12 @@ internal static class FfprobeOutput
             var root = document.RootElement;
             var format = root.TryGetProperty("format", out var f) ? f : default;
             string container = Text(format, "format_name") ?? "unknown";
+            if (container == "tty")
+            {
+                // FFmpeg's tty demuxer renders any text file as a video of its characters: text is not a video.
+                throw new VideoDecodeException(VideoDecodeFailure.NoVideoStream, "not a video: FFmpeg reads it as text (the tty format)");
+            }
+
             if (!root.TryGetProperty("streams", out var streams) || streams.ValueKind != JsonValueKind.Array || streams.GetArrayLength() == 0)
             {
                 string count = Text(format, "nb_streams") is { } n ? $"its {n} stream(s) are" : "it has";

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Clearinghouse.Media.Images;
 using Clearinghouse.Media.Text;
+using Clearinghouse.Media.Video;
 using Clearinghouse.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -45,6 +46,8 @@ internal sealed partial class NodeExceptionHandler(ILogger<NodeExceptionHandler>
         JsonException j => (StatusCodes.Status400BadRequest, DescribeJson(j), null),
         ImageDecodeException i => (StatusCodes.Status422UnprocessableEntity, $"The image cannot be decoded: {i.Message}.", null),
         TextExtractionException t => (StatusCodes.Status422UnprocessableEntity, $"The text cannot be hashed: {t.Message}.", null),
+        VideoDecodeException { Failure: VideoDecodeFailure.FfmpegMissing } v => (StatusCodes.Status503ServiceUnavailable, $"This node cannot hash video: {v.Message}.", null),
+        VideoDecodeException v => (StatusCodes.Status422UnprocessableEntity, $"The video cannot be hashed: {v.Message}.", null),
         DbException => (StatusCodes.Status503ServiceUnavailable, "The store is unavailable; try again shortly.", null),
         TimeoutException => (StatusCodes.Status503ServiceUnavailable, "The store did not answer in time; try again shortly.", null),
         _ => (StatusCodes.Status500InternalServerError, "An internal error occurred; it has been logged.", null),

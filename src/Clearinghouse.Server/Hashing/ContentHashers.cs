@@ -1,8 +1,10 @@
 using Clearinghouse.Hashing.Digests;
 using Clearinghouse.Hashing.Pdq;
 using Clearinghouse.Hashing.Tlsh;
+using Clearinghouse.Hashing.Vpdq;
 using Clearinghouse.Media.Images;
 using Clearinghouse.Media.Text;
+using Clearinghouse.Media.Video;
 using Clearinghouse.Signals;
 
 namespace Clearinghouse.Server.Hashing;
@@ -111,5 +113,61 @@ internal sealed class TextHasher : IContentHasher
         }
 
         results.Add(new ContentHash("text_tlsh", tlsh.Hash.ToString()));
+    }
+}
+
+/// <summary>
+/// Videos: vPDQ, one frame per second as <c>clearinghouse hash --type vpdq</c> hashes by default, decoded by FFmpeg.
+/// FFmpeg reads files, so the upload is written to a private temporary file first and deleted after.
+/// </summary>
+internal sealed class VideoHasher(VideoDecodeOptions decodeOptions) : IContentHasher
+{
+    /// <summary>Seconds between hashed frames: the CLI's default, so uploads and CLI hashes of one video agree.</summary>
+    public const double SecondsPerHash = 1;
+
+    private readonly VideoDecoder _decoder = new(decodeOptions);
+
+    public ContentType ContentType => ContentType.Video;
+
+    public IReadOnlyList<string> SignalTypes { get; } = ["vpdq"];
+
+    public void Hash(byte[] data, int length, IReadOnlySet<string> wanted, List<ContentHash> results)
+    {
+        if (!wanted.Contains("vpdq"))
+        {
+            return;
+        }
+
+        string path = Path.Combine(Path.GetTempPath(), $"clearinghouse-upload-{Guid.NewGuid():N}.video");
+        try
+        {
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None))
+            {
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+
+                file.Write(data, 0, length);
+            }
+
+            List<VpdqFeature> frames;
+            using (var reader = _decoder.Open(path))
+            {
+                reader.Start(new VideoFrameRequest(0, VpdqHasher.FrameInterval(SecondsPerHash, reader.FrameRate)));
+                if (reader.FrameWidth < 5 || reader.FrameHeight < 5)
+                {
+                    throw new VideoDecodeException($"frames of {reader.FrameWidth}x{reader.FrameHeight} are too small for vPDQ (at least 5x5)");
+                }
+
+                frames = new VpdqHasher(SecondsPerHash).HashVideo(reader);
+            }
+
+            results.Add(new ContentHash("vpdq", VpdqJson.Format(frames)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Clearinghouse.Media.Images;
+using Clearinghouse.Media.Video;
 using Clearinghouse.Server.Api;
 using Clearinghouse.Signals;
 
@@ -25,7 +26,7 @@ public sealed class ContentHashing
 
     /// <summary>The built-in hashers: photos (PDQ), text and PDF text (TLSH), files (MD5, SHA-256).</summary>
     public static ContentHashing CreateDefault(SignalTypeRegistry types, ImageDecodeOptions decodeOptions) =>
-        new(types, [new PhotoHasher(decodeOptions), new TextHasher(), new FileDigestHasher()]);
+        new(types, [new PhotoHasher(decodeOptions), new TextHasher(), new VideoHasher(VideoDecodeOptions.Default with { MaxBytes = decodeOptions.MaxBytes }), new FileDigestHasher()]);
 
     /// <summary>Content type names as HMA and python-threatexchange spell them.</summary>
     public static string NameOf(ContentType type) => type switch
@@ -64,13 +65,19 @@ public sealed class ContentHashing
     }
 
     /// <summary>
-    /// The content type of an upload whose type was not given: a recognised image is a photo, a PDF is text, anything
-    /// else a file (plain text cannot be told from other bytes reliably: name it with content_type=text).
+    /// The content type of an upload whose type was not given: a recognised image is a photo, a PDF is text, an MP4,
+    /// MOV, Matroska or WebM container a video, anything else a file (plain text cannot be told from other bytes reliably: name it with content_type=text).
     /// </summary>
     public static ContentType Recognise(ReadOnlySpan<byte> data) =>
         ImageFormatSniffer.Sniff(data[..Math.Min(data.Length, ImageFormatSniffer.HeaderLength)]) != ImageFormat.Unknown ? ContentType.Photo
         : Media.Text.PdfText.IsPdf(data) ? ContentType.Text
+        : IsVideoContainer(data) ? ContentType.Video
         : ContentType.File;
+
+    /// <summary>An ISO media file (MP4, MOV: <c>ftyp</c> at offset 4) or Matroska/WebM (the EBML magic).</summary>
+    private static bool IsVideoContainer(ReadOnlySpan<byte> data) =>
+        (data.Length >= 12 && data[4..8].SequenceEqual("ftyp"u8))
+        || (data.Length >= 4 && data[..4].SequenceEqual((ReadOnlySpan<byte>)[0x1A, 0x45, 0xDF, 0xA3]));
 
     /// <summary>
     /// Parses a comma-separated selection of signal types for <paramref name="contentType"/> (HMA's <c>types</c>);

@@ -37,6 +37,7 @@ public static class RejectionCodes
     public const string UnknownSignalType = "unknown_signal_type";
     public const string InvalidValue = "invalid_value";
     public const string InvalidDesignation = "invalid_designation";
+    public const string UnknownDesignation = "unknown_designation";
     public const string InvalidMetadata = "invalid_metadata";
     public const string DuplicateInImport = "duplicate_in_import";
     public const string Duplicate = "duplicate";

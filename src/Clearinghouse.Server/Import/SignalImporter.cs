@@ -18,7 +18,7 @@ public sealed record ImportOutcome(int Added, List<LineRejection> Rejections);
 /// </summary>
 public sealed class SignalImporter(IClearinghouseStore store)
 {
-    /// <summary>Adds the bank-level checks (designation required by the category) to a parse.</summary>
+    /// <summary>Adds the bank-level checks (designation required by the category, designations on the lists the node holds) to a parse.</summary>
     public async Task<ImportPlan> PlanAsync(Bank bank, ParsedImport parsed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(bank);
@@ -33,6 +33,18 @@ public sealed class SignalImporter(IClearinghouseStore store)
             {
                 rejections.Add(DesignationRequired(bank, missing.Line));
             }
+        }
+
+        // References to a designation list the node holds must name an entry on it.
+        var problems = await new DesignationCheck(store).ProblemsAsync(signals.Select(p => p.Signal.Designation), cancellationToken).ConfigureAwait(false);
+        if (problems.Count > 0)
+        {
+            foreach (var unknown in signals.Where(p => p.Signal.Designation is { } d && problems.ContainsKey(d)))
+            {
+                rejections.Add(new LineRejection(unknown.Line, RejectionCodes.UnknownDesignation, problems[unknown.Signal.Designation!]));
+            }
+
+            signals = [.. signals.Where(p => p.Signal.Designation is not { } d || !problems.ContainsKey(d))];
         }
 
         rejections.Sort((a, b) => a.Line.CompareTo(b.Line));

@@ -116,6 +116,23 @@ internal static class Migrations
                 at_us bigint NOT NULL);
             CREATE INDEX matches_member ON matches (member_id, id);
             """),
+        new(2, "designations (entries of designation lists such as the UN Security Council Consolidated List)", """
+            -- One row per entry of a designation list (list 'un', reference 'QDe.115'). Individuals are kept as a
+            -- reference and a kind only: name is NULL for them (the store holds nothing about people). Entries that
+            -- leave the list are marked delisted, never deleted, because signals may still name them.
+            CREATE TABLE designations (
+                id {id},
+                list text NOT NULL,
+                reference text NOT NULL,
+                kind integer NOT NULL,
+                listed_on text,
+                name text,
+                first_seen_us bigint NOT NULL,
+                last_seen_us bigint NOT NULL,
+                delisted_us bigint,
+                CHECK (kind = 0 OR name IS NULL));
+            CREATE UNIQUE INDEX designations_reference ON designations (list, reference);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

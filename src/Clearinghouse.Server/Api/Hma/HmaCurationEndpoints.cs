@@ -273,6 +273,7 @@ internal static partial class HmaCurationEndpoints
             throw Problems.BadRequest(problem);
         }
 
+        await SignalEndpoints.RequireKnownDesignationAsync(node, designation, cancellationToken).ConfigureAwait(false);
         string? stored = StoredMetadata(metadata, note);
         var signals = values.Select(p => new NewSignal(p.Key, p.Value, designation, stored)).ToArray();
         var results = await node.Store.AddSignalsAsync(bank.Id, caller.MemberId, signals, cancellationToken).ConfigureAwait(false);

@@ -127,6 +127,7 @@ internal static class SignalEndpoints
     /// <summary>Adds one signal: a 409 problem for a duplicate, 422 when the category needs a designation; waits for this node's index.</summary>
     public static async Task<long> AddOneAsync(Node node, Caller caller, Bank bank, NewSignal signal, CancellationToken cancellationToken)
     {
+        await RequireKnownDesignationAsync(node, signal.Designation, cancellationToken).ConfigureAwait(false);
         var results = await node.Store.AddSignalsAsync(bank.Id, caller.MemberId, [signal], cancellationToken).ConfigureAwait(false);
         var result = results[0];
         switch (result.Rejection)
@@ -141,6 +142,21 @@ internal static class SignalEndpoints
 
         await node.CaughtUpAsync(cancellationToken).ConfigureAwait(false);
         return result.SignalId;
+    }
+
+    /// <summary>A 422 problem when <paramref name="designation"/> names a list the node holds but no entry on it.</summary>
+    internal static async Task RequireKnownDesignationAsync(Node node, string? designation, CancellationToken cancellationToken)
+    {
+        if (designation is null)
+        {
+            return;
+        }
+
+        var problems = await new DesignationCheck(node.Store).ProblemsAsync([designation], cancellationToken).ConfigureAwait(false);
+        if (problems.TryGetValue(designation, out string? problem))
+        {
+            throw Problems.Unprocessable(problem + "; nothing was added.");
+        }
     }
 
     private static async Task<IResult> ImportAsync(
