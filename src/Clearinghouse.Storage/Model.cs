@@ -139,3 +139,12 @@ public sealed record Opinion(long SignalId, long MemberId, OpinionKind Kind, str
 
 /// <summary>A recorded match: which signal a member's lookup hit, at what distance. The content is never stored.</summary>
 public sealed record MatchRecord(long Id, long MemberId, long SignalId, long BankId, string SignalType, int Distance, DateTimeOffset At);
+
+/// <summary>The transparency log's size and root, as the last append left them.</summary>
+public sealed record LogHead(long Size, Clearinghouse.Ledger.Merkle.MerkleHash Root);
+
+/// <summary>One log entry: its index and canonical JSON bytes (what is hashed as the leaf).</summary>
+public sealed record LogRecord(long Index, byte[] Body);
+
+/// <summary>What opens a signal's commitment: its salt, and where its signal-added entry is in the log.</summary>
+public sealed record SignalCommitment(long SignalId, string PublicId, byte[] Salt, long LogIndex);
