@@ -36,6 +36,7 @@ public abstract partial class SqlStore
             long[] ids = await Dialect.InsertSignalsAsync(session, rows, cancellationToken).ConfigureAwait(false);
             // Rows took positions FirstChangeSeq + row; the counter moves to the last one a row actually kept.
             session.Clock.Reserve(Array.FindLastIndex(ids, id => id != 0) + 1);
+            await LogAddedSignalsAsync(session, bank, contributorMemberId, rows, ids, cancellationToken).ConfigureAwait(false);
 
             // Rows the insert skipped are live in the bank already: find those signals' ids.
             int[] skipped = [.. Enumerable.Range(0, ids.Length).Where(row => ids[row] == 0)];
@@ -342,6 +343,11 @@ public abstract partial class SqlStore
         if (string.IsNullOrEmpty(signal.Value))
         {
             throw Invalid($"signals[{index}] ({signal.SignalType}) has no value");
+        }
+
+        if (signal.Designation is { Length: > 256 } || (signal.Designation?.Any(char.IsControl) ?? false))
+        {
+            throw Invalid($"signals[{index}] ({signal.SignalType}): a designation has at most 256 characters and no control characters");
         }
 
         if (signal.Metadata is not null && !StoreJson.IsObject(signal.Metadata))
