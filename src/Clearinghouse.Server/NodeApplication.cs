@@ -8,7 +8,9 @@ using Clearinghouse.Server.Api.Own;
 using Clearinghouse.Server.Auth;
 using Clearinghouse.Server.Hashing;
 using Clearinghouse.Server.Import;
+using Clearinghouse.Ledger.Keys;
 using Clearinghouse.Server.Json;
+using Clearinghouse.Server.Log;
 using Clearinghouse.Server.Matching;
 using Clearinghouse.Server.Telemetry;
 using Clearinghouse.Signals;
@@ -129,6 +131,8 @@ public static class NodeApplication
         services.AddSingleton<UrlFetcher>();
         services.AddSingleton<SignalImportParser>();
         services.AddSingleton<Node>();
+        services.AddSingleton(sp => new CheckpointSigner(
+            options.LogSigningKey ?? NodeSigningKey.Generate(NodeOptions.DefaultLogOrigin), sp.GetRequiredService<IClearinghouseStore>()));
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -227,6 +231,7 @@ public static class NodeApplication
     private static void MapRoutes(WebApplication app, NodeOptions options)
     {
         StatusEndpoints.Map(app);
+        LogEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", scalar => scalar
             .WithTitle("Clearinghouse node API")

@@ -124,7 +124,7 @@ public abstract partial class SqlStore
     }
 
     /// <summary>The public reason logged when a contributor withdraws a signal without giving one.</summary>
-    public const string DefaultWithdrawalReason = "withdrawn by the contributor";
+    public const string DefaultWithdrawalReason = "withdrawn";
 
     /// <inheritdoc />
     /// <remarks><see cref="StoreError.NotFound"/> when there is no such signal.</remarks>
