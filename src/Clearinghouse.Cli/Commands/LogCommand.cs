@@ -25,7 +25,7 @@ internal static class LogCommand
 
     private static Command Export()
     {
-        var node = new Option<Uri>("--node") { Description = "The node whose log to export", Required = true };
+        var node = new Option<string>("--node") { Description = "The node whose log to export", Required = true };
         var dir = new Argument<string>("DIR") { Description = "The directory to write checkpoint, verifier-key and entries.jsonl into (created; files replaced)" };
         var command = new Command("export", "Copy a node's signed checkpoint, verifier key and every entry up to it into a directory, for 'clearinghouse verify --dir'") { node, dir };
         command.SetAction((parse, _) =>
@@ -65,7 +65,7 @@ internal static class LogCommand
 
     private static Command Inclusion()
     {
-        var node = new Option<Uri>("--node") { Description = "The node whose log to check", Required = true };
+        var node = new Option<string>("--node") { Description = "The node whose log to check", Required = true };
         var key = new Option<string?>("--key") { Description = "The log's verifier key, from its operator (default: the one the node publishes)" };
         var signal = new Argument<string>("SIGNAL") { Description = "A signal's public id (sig_…) or a log index" };
         var value = new Option<string?>("--value") { Description = "With --salt: also check that the entry commits to this (canonical) signal value" };

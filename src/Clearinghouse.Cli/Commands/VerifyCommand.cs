@@ -16,7 +16,7 @@ internal static class VerifyCommand
 
     public static Command Create()
     {
-        var node = new Option<Uri?>("--node") { Description = "The node to audit (its public /log routes; no API key needed)" };
+        var node = new Option<string?>("--node") { Description = "The node to audit (its public /log routes; no API key needed)" };
         var dir = new Option<string?>("--dir") { Description = "A log exported with 'clearinghouse log export', to audit offline" };
         var state = new Option<string>("--state")
         {
@@ -57,7 +57,7 @@ internal static class VerifyCommand
     }
 
     /// <summary>The source --node or --dir names (exactly one).</summary>
-    public static ILogSource OpenSource(Uri? node, string? dir)
+    public static ILogSource OpenSource(string? node, string? dir)
     {
         if ((node is null) == (dir is null))
         {
@@ -66,12 +66,12 @@ internal static class VerifyCommand
 
         if (node is not null)
         {
-            if (!node.IsAbsoluteUri || (node.Scheme != Uri.UriSchemeHttp && node.Scheme != Uri.UriSchemeHttps))
+            if (!Uri.TryCreate(node, UriKind.Absolute, out Uri? address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
             {
                 throw new UsageException($"--node: '{node}' is not an http:// or https:// address");
             }
 
-            return new NodeLogSource(node, TimeSpan.FromSeconds(60));
+            return new NodeLogSource(address, TimeSpan.FromSeconds(60));
         }
 
         return new DirectoryLogSource(dir!);
