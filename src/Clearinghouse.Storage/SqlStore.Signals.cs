@@ -271,11 +271,15 @@ public abstract partial class SqlStore
             }
         }
 
-        order.Sort((a, b) =>
+        // Bulk imports arrive sorted already (SignalImporter writes in key order): one pass proves it, saving the sort.
+        if (!IsInKeyOrder(signals, order))
         {
-            int byKey = CompareKeys(signals[a], signals[b]);
-            return byKey != 0 ? byKey : a.CompareTo(b);
-        });
+            order.Sort((a, b) =>
+            {
+                int byKey = CompareKeys(signals[a], signals[b]);
+                return byKey != 0 ? byKey : a.CompareTo(b);
+            });
+        }
 
         // Equal keys are now adjacent, the earliest item first.
         var firstItems = new List<int>(order.Count);
@@ -305,8 +309,7 @@ public abstract partial class SqlStore
             metadata[row] = signal.Metadata;
         }
 
-        string[] publicIds = PublicIds.NewSignalIds(count);
-        Array.Sort(publicIds, StringComparer.Ordinal);
+        string[] publicIds = PublicIds.NewSignalIds(count, session.NowMicros / 1000);
         return new SignalRows
         {
             BankId = bank.Id,
@@ -320,6 +323,20 @@ public abstract partial class SqlStore
             Designations = designations,
             Metadata = metadata,
         };
+    }
+
+    /// <summary>Whether the items are in (type, value) order, equal keys in item order: the order the sort gives.</summary>
+    private static bool IsInKeyOrder(IReadOnlyList<NewSignal> signals, List<int> order)
+    {
+        for (int k = 1; k < order.Count; k++)
+        {
+            if (CompareKeys(signals[order[k - 1]], signals[order[k]]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int CompareKeys(NewSignal a, NewSignal b)

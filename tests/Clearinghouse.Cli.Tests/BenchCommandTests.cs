@@ -12,6 +12,22 @@ public sealed class BenchCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
+    public void Bench_import_writes_every_signal_in_several_batches_and_times_both_halves_against_a_baseline()
+    {
+        string work = Path.Combine(_dir, "import");
+        var result = CliRunner.Run("bench", "import", "--signals", "2500", "--batch-size", "1000", "--dir", work, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        var json = JsonDocument.Parse(result.OutLines.Single()).RootElement;
+        Assert.Equal(2500, json.GetProperty("signals").GetInt32());
+        Assert.Equal(1000, json.GetProperty("batch_size").GetInt32());
+        Assert.True(json.GetProperty("write_seconds").GetDouble() > 0);
+        Assert.True(json.GetProperty("baseline_seconds").GetDouble() > 0);
+        Assert.True(json.GetProperty("signals_per_second").GetDouble() > 0);
+        Assert.True(json.GetProperty("database_bytes").GetInt64() > 2500 * 64, "the store holds at least the values");
+    }
+
+    [Fact]
     public void Bench_match_finds_exactly_the_brute_force_pairs_of_the_reference_hash_lists()
     {
         string haystack = TestData.PathOf("pdq", "hashlists", "haystack.txt");

@@ -42,6 +42,36 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public void Member_add_key_issues_a_second_working_key_by_name_or_id_so_the_first_can_be_rotated_out()
+    {
+        var added = Run("member", "add", "Platform R", "--json");
+        using var created = JsonDocument.Parse(Assert.Single(added.OutLines));
+        string firstId = created.RootElement.GetProperty("key").GetProperty("key_id").GetString()!;
+        long memberId = created.RootElement.GetProperty("member").GetProperty("id").GetInt64();
+
+        var second = Run("member", "add-key", "Platform R", "--scopes", "match", "--label", "rotation", "--json");
+        Assert.Equal(0, second.ExitCode);
+        using var issued = JsonDocument.Parse(Assert.Single(second.OutLines));
+        string secondId = issued.RootElement.GetProperty("key").GetProperty("key_id").GetString()!;
+        Assert.NotEqual(firstId, secondId);
+        Assert.Matches(RunningNode.KeyPattern(), issued.RootElement.GetProperty("key").GetProperty("key").GetString()!);
+        Assert.Equal("match", issued.RootElement.GetProperty("key").GetProperty("scopes").GetString());
+
+        var byId = Run("member", "add-key", memberId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, byId.ExitCode);
+        Assert.Contains($"new key for member {memberId} 'Platform R'", byId.Out, StringComparison.Ordinal);
+
+        Assert.Equal(0, Run("member", "revoke-key", firstId).ExitCode);
+        string list = Run("member", "list").Out;
+        Assert.Contains($"key {firstId}  REVOKED", list, StringComparison.Ordinal);
+        Assert.Contains($"key {secondId}  active  [match]  \"rotation\"", list, StringComparison.Ordinal);
+
+        var unknown = Run("member", "add-key", "Nobody");
+        Assert.Equal(ExitCodes.Refused, unknown.ExitCode);
+        Assert.Contains("no member named 'Nobody'", unknown.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Member_add_refuses_a_taken_name_and_unknown_scopes()
     {
         Assert.Equal(0, Run("member", "add", "Platform B").ExitCode);

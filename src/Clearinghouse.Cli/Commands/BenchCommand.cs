@@ -13,6 +13,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateHash());
         bench.Subcommands.Add(CreateMatch());
         bench.Subcommands.Add(CreateVpdq());
+        bench.Subcommands.Add(CreateImport());
         return bench;
     }
 
@@ -67,6 +68,38 @@ internal static class BenchCommand
             new VpdqBenchOptions(parse.GetValue(paths)!, parse.GetValue(repeat), parse.GetValue(json), video.ReadDecode(parse)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static Command CreateImport()
+    {
+        var signals = new Option<int>("--signals", "-n") { Description = "Random PDQ signals to import", DefaultValueFactory = _ => 1_000_000 };
+        signals.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--signals must be at least 1.");
+            }
+        });
+        var batch = new Option<int>("--batch-size") { Description = "Signals per store transaction (as clearinghouse import)", DefaultValueFactory = _ => ImportCommand.DefaultBatchSize };
+        batch.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--batch-size must be at least 1.");
+            }
+        });
+        var directory = new Option<string?>("--dir") { Description = "Where to put the throwaway databases (default: a temporary directory, deleted afterwards)" };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the same-run baseline (a bare SQLite insert of the same values into a table with no index)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line (the default output; kept for symmetry with the other bench commands)" };
+        var command = new Command("import", "Time a bulk import into a fresh SQLite store (parse, then write in batches), against a bare SQLite insert of the same values")
+        {
+            signals, batch, directory, noBaseline, json,
+        };
+        command.SetAction((parse, cancellationToken) => ImportBenchmark.RunAsync(
+            new ImportBenchOptions(parse.GetValue(signals), parse.GetValue(batch), parse.GetValue(directory), !parse.GetValue(noBaseline)),
+            parse.InvocationConfiguration.Output,
+            cancellationToken));
         return command;
     }
 

@@ -11,7 +11,7 @@ using Clearinghouse.Storage;
 namespace Clearinghouse.Cli.Commands;
 
 /// <summary>
-/// <c>clearinghouse member add|list|revoke-key</c>: operator commands that work directly on the store, on the node's
+/// <c>clearinghouse member add|add-key|list|revoke-key</c>: operator commands that work directly on the store, on the node's
 /// machine (a running node sees new keys at once and revocations within its key cache time, one second).
 /// </summary>
 internal static class MemberCommand
@@ -20,21 +20,26 @@ internal static class MemberCommand
     {
         var member = new Command("member", "Manage member organisations and their API keys, directly in the store (run on the node's machine; a running node picks the changes up)");
         member.Subcommands.Add(CreateAdd());
+        member.Subcommands.Add(CreateAddKey());
         member.Subcommands.Add(CreateList());
         member.Subcommands.Add(CreateRevokeKey());
         return member;
     }
 
+    private static Option<string> ScopesOption(string of) => new("--scopes")
+    {
+        Description = $"Comma-separated scopes of {of}: hash, match, contribute, review, admin, or all",
+        DefaultValueFactory = _ => RequireScopeExtensions.Describe(AdminEndpoints.DefaultMemberScopes).Replace(" ", "", StringComparison.Ordinal),
+    };
+
+    private static Option<string?> LabelOption() => new("--label") { Description = "A note on the key (e.g. where it is used)" };
+
     private static Command CreateAdd()
     {
         var store = new StoreOptions();
         var name = new Argument<string>("NAME") { Description = "The organisation's name (unique)" };
-        var scopes = new Option<string>("--scopes")
-        {
-            Description = "Comma-separated scopes of its first key: hash, match, contribute, review, admin, or all",
-            DefaultValueFactory = _ => RequireScopeExtensions.Describe(AdminEndpoints.DefaultMemberScopes).Replace(" ", "", StringComparison.Ordinal),
-        };
-        var label = new Option<string?>("--label") { Description = "A note on the key (e.g. where it is used)" };
+        var scopes = ScopesOption("its first key");
+        var label = LabelOption();
         var json = new Option<bool>("--json") { Description = "Print {\"member\": {...}, \"key\": {\"key\", \"key_id\", \"scopes\", ...}} as one JSON line" };
         var command = new Command("add", "Create a member and its first API key; the key is printed this once and never again") { name, scopes, label, json };
         store.AddTo(command);
@@ -51,30 +56,69 @@ internal static class MemberCommand
             {
                 if (await s.FindMemberAsync(memberName, cancellationToken).ConfigureAwait(false) is not null)
                 {
-                    throw new CommandFailedException(ExitCodes.Refused, $"a member named '{memberName}' already exists (add a key to it with the API: POST /api/v1/members/ID/keys)");
+                    throw new CommandFailedException(ExitCodes.Refused, $"a member named '{memberName}' already exists (issue it another key with: clearinghouse member add-key '{memberName}')");
                 }
 
                 var created = await s.CreateMemberAsync(memberName, cancellationToken).ConfigureAwait(false);
-                var key = await new ApiKeyIssuer(s).IssueAsync(created.Id, keyScopes, parse.GetValue(label), cancellationToken).ConfigureAwait(false);
-                var output = parse.InvocationConfiguration.Output;
-                var scopeNames = RequireScopeExtensions.Describe(key.Record.Scopes);
-                if (parse.GetValue(json))
-                {
-                    JsonLines.Write(output, new MemberCreated(Mapping.ToInfo(created), new IssuedKeyInfo(created.Id, key.Record.KeyId, key.Key, scopeNames, key.Record.Label)));
-                }
-                else
-                {
-                    output.WriteLine($"member {created.Id} '{created.Name}' created; its API key ({scopeNames}), shown this once:");
-                    output.WriteLine();
-                    output.WriteLine($"  {key.Key}");
-                    output.WriteLine();
-                    output.WriteLine($"Send it as 'Authorization: Bearer <key>'. Revoke it with: clearinghouse member revoke-key {key.Record.KeyId}");
-                }
-
+                await IssueAndPrintAsync(s, created, keyScopes, parse.GetValue(label), parse.GetValue(json), parse.InvocationConfiguration.Output, $"member {created.Id} '{created.Name}' created", cancellationToken).ConfigureAwait(false);
                 return ExitCodes.Success;
             }, cancellationToken);
         });
         return command;
+    }
+
+    private static Command CreateAddKey()
+    {
+        var store = new StoreOptions();
+        var name = new Argument<string>("MEMBER") { Description = "The member's name or numeric id" };
+        var scopes = ScopesOption("the key");
+        var label = LabelOption();
+        var json = new Option<bool>("--json") { Description = "Print {\"member\": {...}, \"key\": {...}} as one JSON line, as member add does" };
+        var command = new Command("add-key", "Issue another API key to an existing member (e.g. to rotate one: add the new key, then revoke the old); printed this once") { name, scopes, label, json };
+        store.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            string memberRef = parse.GetValue(name)!.Trim();
+            var keyScopes = ParseScopes(parse.GetValue(scopes)!);
+            return NodeStore.RunAsync(store.Read(parse), async s =>
+            {
+                Member found = await FindMemberAsync(s, memberRef, cancellationToken).ConfigureAwait(false);
+                if (!found.Active)
+                {
+                    throw new CommandFailedException(ExitCodes.Refused, $"member '{found.Name}' is inactive; it cannot be issued keys");
+                }
+
+                await IssueAndPrintAsync(s, found, keyScopes, parse.GetValue(label), parse.GetValue(json), parse.InvocationConfiguration.Output, $"new key for member {found.Id} '{found.Name}'", cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>A member by name, or by numeric id when no member has that name; exit 5 when neither.</summary>
+    private static async Task<Member> FindMemberAsync(IClearinghouseStore store, string nameOrId, CancellationToken cancellationToken) =>
+        await store.FindMemberAsync(nameOrId, cancellationToken).ConfigureAwait(false)
+        ?? (long.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out long id)
+            ? await store.GetMemberAsync(id, cancellationToken).ConfigureAwait(false)
+            : null)
+        ?? throw new CommandFailedException(ExitCodes.Refused, $"no member named '{nameOrId}' (members: clearinghouse member list)");
+
+    /// <summary>Issues a key and prints it, the one time its secret is ever shown.</summary>
+    private static async Task IssueAndPrintAsync(IClearinghouseStore store, Member member, ApiScopes scopes, string? label, bool json, TextWriter output, string headline, CancellationToken cancellationToken)
+    {
+        var key = await new ApiKeyIssuer(store).IssueAsync(member.Id, scopes, label, cancellationToken).ConfigureAwait(false);
+        var scopeNames = RequireScopeExtensions.Describe(key.Record.Scopes);
+        if (json)
+        {
+            JsonLines.Write(output, new MemberCreated(Mapping.ToInfo(member), new IssuedKeyInfo(member.Id, key.Record.KeyId, key.Key, scopeNames, key.Record.Label)));
+            return;
+        }
+
+        output.WriteLine($"{headline}; its API key ({scopeNames}), shown this once:");
+        output.WriteLine();
+        output.WriteLine($"  {key.Key}");
+        output.WriteLine();
+        output.WriteLine($"Send it as 'Authorization: Bearer <key>'. Revoke it with: clearinghouse member revoke-key {key.Record.KeyId}");
     }
 
     private static Command CreateList()

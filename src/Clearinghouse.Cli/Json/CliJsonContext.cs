@@ -28,6 +28,7 @@ internal sealed record ExportSummary(string Bank, string Format, long Signals, s
 [JsonSerializable(typeof(KeyRevoked))]
 [JsonSerializable(typeof(MatchOutput))]
 [JsonSerializable(typeof(ExportSummary))]
+[JsonSerializable(typeof(Bench.ImportBenchResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>Writes one JSON object per line, keeping characters such as '&amp;' and quotes readable.</summary>

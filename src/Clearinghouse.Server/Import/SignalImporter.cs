@@ -44,13 +44,19 @@ public sealed class SignalImporter(IClearinghouseStore store)
     /// <paramref name="written"/> with the count written so far after each batch. A store failure throws
     /// <see cref="ImportWriteException"/> saying how many signals the earlier (committed) batches added.
     /// </summary>
+    /// <remarks>
+    /// The signals are written in (type, value) order, not file order: each batch then covers one contiguous range
+    /// of the store's unique (bank, type, value) index, so a large import extends that index range by range instead
+    /// of touching a random page of it for every row (several times faster at a million signals).
+    /// </remarks>
     public async Task<ImportOutcome> WriteAsync(ImportPlan plan, long contributorMemberId, int batchSize = int.MaxValue, Action<int>? written = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         var rejections = new List<LineRejection>(plan.Rejections);
         int added = 0;
-        int total = plan.Signals.Count;
+        ParsedSignal[] ordered = InKeyOrder(plan.Signals);
+        int total = ordered.Length;
         var batch = new NewSignal[Math.Min(batchSize, total)];
         for (int start = 0; start < total; start += batch.Length)
         {
@@ -62,7 +68,7 @@ public sealed class SignalImporter(IClearinghouseStore store)
 
             for (int i = 0; i < count; i++)
             {
-                batch[i] = plan.Signals[start + i].Signal;
+                batch[i] = ordered[start + i].Signal;
             }
 
             IReadOnlyList<AddSignalResult> results;
@@ -72,12 +78,12 @@ public sealed class SignalImporter(IClearinghouseStore store)
             }
             catch (Exception ex) when (start > 0 && ex is not OperationCanceledException)
             {
-                throw new ImportWriteException(added, plan.Signals[start].Line, ex);
+                throw new ImportWriteException(added, ex);
             }
 
             for (int i = 0; i < results.Count; i++)
             {
-                int line = plan.Signals[start + i].Line;
+                int line = ordered[start + i].Line;
                 switch (results[i].Rejection)
                 {
                     case SignalRejection.None:
@@ -99,6 +105,43 @@ public sealed class SignalImporter(IClearinghouseStore store)
         return new ImportOutcome(added, rejections);
     }
 
+    /// <summary>
+    /// The signals in (type, value) ordinal order, equal keys in file order. Sorted as arrays of keys rather than
+    /// with a comparison over the records, which chased two references per compare and cost more than the writing.
+    /// </summary>
+    private static ParsedSignal[] InKeyOrder(IReadOnlyList<ParsedSignal> signals)
+    {
+        var types = new string[signals.Count];
+        var values = new string[signals.Count];
+        var order = new int[signals.Count];
+        for (int i = 0; i < signals.Count; i++)
+        {
+            types[i] = signals[i].Signal.SignalType;
+            values[i] = signals[i].Signal.Value;
+            order[i] = i;
+        }
+
+        // Stable: ties (a value twice in a file) keep file order, so the first occurrence is the one added.
+        Array.Sort(order, (a, b) =>
+        {
+            int byType = string.CompareOrdinal(types[a], types[b]);
+            if (byType != 0)
+            {
+                return byType;
+            }
+
+            int byValue = string.CompareOrdinal(values[a], values[b]);
+            return byValue != 0 ? byValue : a.CompareTo(b);
+        });
+        var ordered = new ParsedSignal[order.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            ordered[i] = signals[order[i]];
+        }
+
+        return ordered;
+    }
+
     private async Task<bool> RequiresDesignationAsync(Bank bank, CancellationToken cancellationToken)
     {
         var taxonomy = await store.GetTaxonomyAsync(cancellationToken).ConfigureAwait(false);
@@ -112,11 +155,10 @@ public sealed class SignalImporter(IClearinghouseStore store)
 /// <summary>A batched import failed part-way: the batches before the failure were committed.</summary>
 public sealed class ImportWriteException : Exception
 {
-    public ImportWriteException(int added, int failedAtLine, Exception innerException)
-        : base($"the store failed while writing the batch starting at line {failedAtLine}: {innerException?.Message}; the {added} signals of the lines before it were imported (rerunning the import skips them as duplicates)", innerException)
+    public ImportWriteException(int added, Exception innerException)
+        : base($"the store failed part-way: {innerException?.Message}; {added} signals from the batches before the failure were imported (rerunning the import skips them as duplicates)", innerException)
     {
         Added = added;
-        FailedAtLine = failedAtLine;
     }
 
     public ImportWriteException()
@@ -135,7 +177,4 @@ public sealed class ImportWriteException : Exception
 
     /// <summary>Signals added by the committed batches.</summary>
     public int Added { get; }
-
-    /// <summary>The first line of the batch that failed.</summary>
-    public int FailedAtLine { get; }
 }
