@@ -134,6 +134,23 @@ public interface IClearinghouseStore : IAsyncDisposable
     /// (or one added before the log existed).</summary>
     Task<SignalCommitment?> GetSignalCommitmentAsync(string publicId, CancellationToken cancellationToken = default);
 
+    // --- disputes ----------------------------------------------------------------------------------------------
+
+    /// <summary>Files a dispute against a live signal, by a member or (null) an outside party; logged, the signal
+    /// marked disputed, its contributor notified.</summary>
+    Task<Dispute> FileDisputeAsync(string signalPublicId, long? filedByMemberId, string statement, string? contact, CancellationToken cancellationToken = default);
+
+    /// <summary>Resolves an open dispute with a public reason; upheld withdraws the signal. Logged; members notified.</summary>
+    Task<Dispute> ResolveDisputeAsync(string disputeId, DisputeOutcome outcome, string reason, long resolverMemberId, CancellationToken cancellationToken = default);
+
+    Task<Dispute?> GetDisputeAsync(string disputeId, CancellationToken cancellationToken = default);
+
+    /// <summary>Disputes in filing order after <paramref name="afterId"/> (only open ones when <paramref name="openOnly"/>).</summary>
+    Task<Page<Dispute>> ListDisputesAsync(bool openOnly, long afterId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>A member's notifications in order after <paramref name="afterId"/>.</summary>
+    Task<Page<MemberNotification>> ListNotificationsAsync(long memberId, long afterId, int limit, CancellationToken cancellationToken = default);
+
     // --- matches -----------------------------------------------------------------------------------------------
 
     Task RecordMatchesAsync(IReadOnlyList<MatchRecord> matches, CancellationToken cancellationToken = default);

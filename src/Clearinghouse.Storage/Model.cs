@@ -148,3 +148,33 @@ public sealed record LogRecord(long Index, byte[] Body);
 
 /// <summary>What opens a signal's commitment: its salt, and where its signal-added entry is in the log.</summary>
 public sealed record SignalCommitment(long SignalId, string PublicId, byte[] Salt, long LogIndex);
+
+/// <summary>How a dispute ended.</summary>
+public enum DisputeOutcome
+{
+    /// <summary>The dispute was right: the signal is withdrawn.</summary>
+    Upheld = 1,
+
+    /// <summary>The signal stays, for the public reason given.</summary>
+    Rejected = 2,
+}
+
+/// <summary>A challenge to a signal. <see cref="Statement"/> and <see cref="Contact"/> are never published (they may
+/// identify a person); the log carries only the ids, the filing member if any, and the resolution.</summary>
+public sealed record Dispute(
+    long Id,
+    string PublicId,
+    long SignalId,
+    string SignalPublicId,
+    long? FiledByMemberId,
+    string Statement,
+    string? Contact,
+    DateTimeOffset FiledAt,
+    long FiledIndex,
+    DisputeOutcome? Outcome,
+    string? Reason,
+    DateTimeOffset? ResolvedAt,
+    long? ResolvedIndex);
+
+/// <summary>Something a member should know about (a dispute against its signal, a resolution), in its queue.</summary>
+public sealed record MemberNotification(long Id, long MemberId, string Kind, string DisputeId, string SignalPublicId, string Detail, DateTimeOffset At);

@@ -210,7 +210,9 @@ public abstract partial class SqlStore
             Signal updated = signal with
             {
                 Opinions = summary,
-                Status = SignalStatusRule.After(signal.Status, summary),
+                Status = SignalStatusRule.After(signal.Status, summary) is SignalStatus.Active && await HasOpenDisputesAsync(session, signalId, cancellationToken).ConfigureAwait(false)
+                    ? SignalStatus.Disputed
+                    : SignalStatusRule.After(signal.Status, summary),
                 ChangeSeq = session.Clock.Next(),
             };
             await session.ExecuteAsync(
