@@ -209,6 +209,17 @@ public static class NodeApplication
             AutoReplenishment = true,
         };
 
+        // Public dispute filing: one bucket for the whole node (no per-address state: the node keeps nothing that
+        // could identify a filer), so a flood cannot bury the operator's queue.
+        limiter.AddTokenBucketLimiter(DisputeEndpoints.PublicFilingPolicy, o =>
+        {
+            o.TokenLimit = Math.Max(1, options.PublicDisputesPerMinute);
+            o.TokensPerPeriod = Math.Max(1, options.PublicDisputesPerMinute);
+            o.ReplenishmentPeriod = TimeSpan.FromMinutes(1);
+            o.QueueLimit = 0;
+            o.AutoReplenishment = true;
+        });
+
         // One bucket per API key; requests without a key (public routes) are not limited here.
         limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             perSecond > 0 && context.Features.Get<Caller>() is { } caller
@@ -220,11 +231,14 @@ public static class NodeApplication
             int seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : 1;
             seconds = Math.Max(1, seconds);
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            string detail = context.Features.Get<Caller>() is null
+                ? $"Too many disputes are being filed ({options.PublicDisputesPerMinute} a minute for the whole node); retry after {seconds} s."
+                : $"This API key has exceeded its rate limit of {perSecond} requests per second (bursts of {bucket.TokenLimit}); retry after {seconds} s.";
             await Problems.WriteAsync(
                 context,
                 StatusCodes.Status429TooManyRequests,
                 Problems.TitleOf(StatusCodes.Status429TooManyRequests),
-                $"This API key has exceeded its rate limit of {perSecond} requests per second (bursts of {bucket.TokenLimit}); retry after {seconds} s.").ConfigureAwait(false);
+                detail).ConfigureAwait(false);
         };
     }
 
@@ -244,6 +258,7 @@ public static class NodeApplication
         BankEndpoints.Map(api);
         SignalEndpoints.Map(api, options);
         AdminEndpoints.Map(api);
+        DisputeEndpoints.Map(app, api);
 
         HmaMatchingEndpoints.Map(app, options);
         HmaCurationEndpoints.Map(app, options);

@@ -34,6 +34,9 @@ public sealed record NodeOptions
     /// </summary>
     public NodeSigningKey? LogSigningKey { get; init; }
 
+    /// <summary>Disputes the public (without a key) may file per minute, for the whole node.</summary>
+    public int PublicDisputesPerMinute { get; init; } = 30;
+
     /// <summary>How often the matcher polls the store's change feed.</summary>
     public TimeSpan ChangePollInterval { get; init; } = TimeSpan.FromMilliseconds(150);
 
