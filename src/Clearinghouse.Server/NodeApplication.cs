@@ -131,6 +131,7 @@ public static class NodeApplication
         services.AddSingleton<UrlFetcher>();
         services.AddSingleton<SignalImportParser>();
         services.AddSingleton<Node>();
+        services.AddSingleton<Clearinghouse.Server.Reports.ReportService>();
         services.AddSingleton(sp => new CheckpointSigner(
             options.LogSigningKey ?? NodeSigningKey.Generate(NodeOptions.DefaultLogOrigin), sp.GetRequiredService<IClearinghouseStore>()));
 
@@ -246,6 +247,7 @@ public static class NodeApplication
     {
         StatusEndpoints.Map(app);
         LogEndpoints.Map(app);
+        ReportEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", scalar => scalar
             .WithTitle("Clearinghouse node API")

@@ -1,5 +1,10 @@
 using System.Data.Common;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using Clearinghouse.Cli.Node;
 using Clearinghouse.Ledger.Merkle;
 using Clearinghouse.Ledger.Tiles;
@@ -166,11 +171,77 @@ public abstract class VerifyCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Done_when_a_newcomer_adds_a_signal_proves_it_disputes_it_and_sees_it_in_the_report()
+    {
+        using var http = new HttpClient { BaseAddress = _node.Address };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _node.PrintedKey!);
+        using var anonymous = new HttpClient { BaseAddress = _node.Address };
+
+        // Add a signal through the API, then prove its inclusion with the CLI.
+        string pdq = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/v1/banks", new { name = "newcomer", category = "attack-footage", scope = "all_members" })).StatusCode);
+        JsonNode added = (await (await http.PostAsJsonAsync("/api/v1/banks/newcomer/signals", new { signal_type = "pdq", value = pdq })).Content.ReadFromJsonAsync<JsonNode>())!;
+        long id = (long)added["id"]!;
+        string publicId = (string)added["public_id"]!;
+        string checkpoint = await anonymous.GetStringAsync("/log/checkpoint");
+        Assert.StartsWith("clearinghouse.localhost/log\n", checkpoint, StringComparison.Ordinal);
+        CliRunner.Result inclusion = CliRunner.Run("log", "inclusion", "--node", NodeUrl, publicId);
+        Assert.True(inclusion.ExitCode == 0, inclusion.Error);
+
+        // A proof bundle checks offline; a forged value does not.
+        string bundleFile = Path.Combine(DataDirectory, "bundle.json");
+        await File.WriteAllTextAsync(bundleFile, await http.GetStringAsync($"/api/v1/signals/{id}/proof-bundle"));
+        string verifierKey = (await anonymous.GetStringAsync("/log/verifier-key")).Trim();
+        CliRunner.Result bundle = CliRunner.Run("verify", "--bundle", bundleFile, "--key", verifierKey);
+        Assert.True(bundle.ExitCode == 0, bundle.Error);
+        Assert.Contains($"was listed as {publicId} under category attack-footage", bundle.Out, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(bundleFile, (await File.ReadAllTextAsync(bundleFile)).Replace(pdq, (pdq[0] == '0' ? "1" : "0") + pdq[1..], StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.VerificationFailed, CliRunner.Run("verify", "--bundle", bundleFile, "--key", verifierKey).ExitCode);
+
+        // Anyone files a dispute; the operator upholds it; the signal stops matching within a second.
+        using HttpResponseMessage filing = await anonymous.PostAsJsonAsync("/disputes", new { signal_id = publicId, statement = "This is footage from a news broadcast.", contact = "newsroom@example.org" });
+        Assert.Equal(HttpStatusCode.Created, filing.StatusCode);
+        string disputeId = (string)(await filing.Content.ReadFromJsonAsync<JsonNode>())!["dispute_id"]!;
+        Assert.Equal("open", (string)(await anonymous.GetFromJsonAsync<JsonNode>($"/disputes/{disputeId}"))!["status"]!);
+        Assert.True(await MatchesAsync(http, pdq, id));
+        using HttpResponseMessage resolved = await http.PostAsJsonAsync($"/api/v1/disputes/{disputeId}/resolve", new { outcome = "upheld", reason = "The footage is a news broadcast." });
+        Assert.True(resolved.IsSuccessStatusCode, await resolved.Content.ReadAsStringAsync());
+        var clock = Stopwatch.StartNew();
+        while (await MatchesAsync(http, pdq, id))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "the withdrawn signal still matched after a second");
+            await Task.Delay(20);
+        }
+
+        JsonNode notifications = (await http.GetFromJsonAsync<JsonNode>("/api/v1/notifications"))!;
+        Assert.Equal(["dispute-filed", "dispute-upheld"], notifications["items"]!.AsArray().Select(n => (string)n!["kind"]!));
+
+        // The report shows it, and the auditor's recomputation from the log agrees.
+        JsonNode report = (await anonymous.GetFromJsonAsync<JsonNode>("/transparency/report.json"))!;
+        JsonNode disputes = report["disputes"]!.AsArray().Single()!;
+        Assert.Equal((1, 1, 0), ((int)disputes["filed"]!, (int)disputes["upheld"]!, (int)disputes["rejected"]!));
+        Assert.NotNull(report["median_seconds_to_resolution"]);
+        string page = await anonymous.GetStringAsync("/transparency");
+        Assert.Contains("<svg", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", page.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("disputes,", await anonymous.GetStringAsync("/transparency/report.csv"), StringComparison.Ordinal);
+        CliRunner.Result audit = Verify();
+        Assert.True(audit.ExitCode == 0, audit.Error);
+        Assert.Contains("matches the node's published report", audit.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_command_lines_are_usage_errors()
     {
         Assert.Equal(ExitCodes.UsageError, CliRunner.Run("verify").ExitCode);
         Assert.Equal(ExitCodes.UsageError, CliRunner.Run("verify", "--node", NodeUrl, "--dir", DataDirectory).ExitCode);
         Assert.Equal(ExitCodes.BadInput, CliRunner.Run("verify", "--dir", DataDirectory).ExitCode);
+    }
+
+    private static async Task<bool> MatchesAsync(HttpClient http, string pdq, long id)
+    {
+        JsonNode result = (await http.GetFromJsonAsync<JsonNode>($"/api/v1/match?signal_type=pdq&value={pdq}"))!;
+        return result["matches"]!.AsArray().Any(m => (long)m!["signal_id"]! == id);
     }
 
     private CliRunner.Result Verify(params string[] extra) =>

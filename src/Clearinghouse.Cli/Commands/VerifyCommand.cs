@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Clearinghouse.Cli.Log;
+using System.Text.Json;
 using Clearinghouse.Ledger.Auditing;
+using Clearinghouse.Ledger.Entries;
+using Clearinghouse.Ledger.Reports;
+using Clearinghouse.Server.Json;
 
 namespace Clearinghouse.Cli.Commands;
 
@@ -24,17 +28,25 @@ internal static class VerifyCommand
             DefaultValueFactory = _ => DefaultStateDirectory,
         };
         var key = new Option<string?>("--key") { Description = "The log's verifier key (name+keyid+key), from its operator; default: the key pinned in --state, or the one the log publishes, pinned on first use" };
-        var newOnly = new Option<bool>("--new-only") { Description = "Read only the entries after the size verified before (earlier ones are then covered by the consistency proof, not re-read)" };
-        var command = new Command("verify", "Audit a transparency log: checkpoint signature, every entry's inclusion, consistency with the checkpoints verified before") { node, dir, state, key, newOnly };
+        var newOnly = new Option<bool>("--new-only") { Description = "Read only the entries after the size verified before (earlier ones are then covered by the consistency proof, not re-read; no report is recomputed)" };
+        var report = new Option<string?>("--report") { Description = "Write the transparency report recomputed from the entries to this JSON file" };
+        var bundle = new Option<string?>("--bundle") { Description = "Instead of a log: check a proof bundle (from GET /api/v1/signals/{id}/proof-bundle) offline" };
+        var command = new Command("verify", "Audit a transparency log: checkpoint signature, every entry's inclusion, consistency with the checkpoints verified before, and the node's transparency report recomputed from the entries") { node, dir, state, key, newOnly, report, bundle };
         command.SetAction((parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(bundle) is { } bundleFile)
+            {
+                return Task.FromResult(BundleVerifier.Verify(bundleFile, parse.GetValue(key), output, error));
+            }
+
             using ILogSource source = OpenSource(parse.GetValue(node), parse.GetValue(dir));
             string stateDirectory = Path.GetFullPath(parse.GetValue(state)!);
+            TransparencyReportBuilder? recomputed = parse.GetValue(newOnly) ? null : new TransparencyReportBuilder();
             try
             {
-                AuditOutcome outcome = LogAuditor.Audit(source, stateDirectory, parse.GetValue(key), parse.GetValue(newOnly));
+                AuditOutcome outcome = LogAuditor.Audit(source, stateDirectory, parse.GetValue(key), parse.GetValue(newOnly), recomputed is null ? null : entry => Feed(recomputed, entry));
                 if (outcome.KeyPinnedNow)
                 {
                     error.WriteLine($"clearinghouse: first audit: trusting and pinning the log's verifier key {outcome.VerifierKey} (compare it with the one its operator publishes)");
@@ -46,6 +58,11 @@ internal static class VerifyCommand
                 output.WriteLine(audit.Stale
                     ? $"verified: {outcome.Origin} served an older checkpoint (size {checkpoint.Size}), consistent with the size {audit.PreviousSize} verified before"
                     : $"verified: {outcome.Origin} at size {checkpoint.Size}, root {checkpoint.Root.ToBase64()}; {audit.EntriesChecked} entries checked; {consistency}");
+                if (recomputed is not null && !audit.Stale)
+                {
+                    CheckReport(source, recomputed.Build(), parse.GetValue(report), output);
+                }
+
                 return Task.FromResult(ExitCodes.Success);
             }
             catch (LogVerificationException e)
@@ -54,6 +71,53 @@ internal static class VerifyCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Feeds the report builder; an entry that does not parse is left to the verifier to report.</summary>
+    private static void Feed(TransparencyReportBuilder builder, ReadOnlyMemory<byte> entry)
+    {
+        try
+        {
+            builder.Add(LogEntry.Parse(entry.Span));
+        }
+        catch (LogEntryFormatException)
+        {
+        }
+    }
+
+    /// <summary>Compares the recomputed report with the one the source publishes (if any), and saves it if asked.</summary>
+    private static void CheckReport(ILogSource source, TransparencyReport recomputed, string? file, TextWriter output)
+    {
+        string mine = JsonSerializer.Serialize(recomputed, NodeJsonContext.Default.TransparencyReport);
+        if (file is not null)
+        {
+            File.WriteAllText(file, mine + "\n");
+        }
+
+        if (source.PublishedReport(recomputed.TreeSize) is not { } published)
+        {
+            output.WriteLine($"report: recomputed from {recomputed.TreeSize} entries");
+            return;
+        }
+
+        TransparencyReport? theirs;
+        try
+        {
+            theirs = JsonSerializer.Deserialize(published, NodeJsonContext.Default.TransparencyReport);
+        }
+        catch (JsonException e)
+        {
+            throw new CommandFailedException(ExitCodes.VerificationFailed, $"the node's transparency report is not valid JSON: {e.Message}");
+        }
+
+        string normalised = theirs is null ? "null" : JsonSerializer.Serialize(theirs, NodeJsonContext.Default.TransparencyReport);
+        if (normalised != mine)
+        {
+            throw new CommandFailedException(ExitCodes.VerificationFailed,
+                $"the node's transparency report over {recomputed.TreeSize} entries differs from the one recomputed from its log:\n  node:       {normalised}\n  recomputed: {mine}");
+        }
+
+        output.WriteLine($"report: recomputed from {recomputed.TreeSize} entries; matches the node's published report");
     }
 
     /// <summary>The source --node or --dir names (exactly one).</summary>

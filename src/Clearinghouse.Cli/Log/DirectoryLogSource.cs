@@ -65,6 +65,8 @@ internal sealed class DirectoryLogSource : ILogSource
 
     public IReadOnlyList<MerkleHash>? ConsistencyProof(long from, long to) => null;
 
+    public string? PublishedReport(long size) => null;
+
     public IReadOnlyList<MerkleHash> InclusionProof(long index, long size) =>
         throw new CommandFailedException(ExitCodes.UsageError, "an exported log has no proofs: verify it whole with 'clearinghouse verify --dir'");
 

@@ -24,6 +24,10 @@ internal interface ILogSource : IDisposable
     /// <summary>The source's inclusion proof of one entry.</summary>
     IReadOnlyList<MerkleHash> InclusionProof(long index, long size);
 
+    /// <summary>The transparency report the source publishes over its first <paramref name="size"/> entries (JSON), or
+    /// null when it publishes none (an export).</summary>
+    string? PublishedReport(long size);
+
     /// <summary>The index of a signal's signal-added entry.</summary>
     long SignalEntryIndex(string publicId);
 }

@@ -47,6 +47,8 @@ internal sealed class NodeLogSource(Uri node, TimeSpan timeout) : ILogSource
     public IReadOnlyList<MerkleHash> InclusionProof(long index, long size) =>
         Decode(GetJson(Invariant($"log/proof/inclusion?index={index}&size={size}"), NodeJsonContext.Default.InclusionProofInfo).Proof);
 
+    public string? PublishedReport(long size) => GetText(Invariant($"transparency/report.json?size={size}"));
+
     public long SignalEntryIndex(string publicId) =>
         GetJson("log/signals/" + Uri.EscapeDataString(publicId), NodeJsonContext.Default.SignalLogInfo).Index;
 

@@ -52,6 +52,7 @@ namespace Clearinghouse.Server.Json;
 [JsonSerializable(typeof(DisputePage))]
 [JsonSerializable(typeof(NotificationPage))]
 [JsonSerializable(typeof(ProofBundle))]
+[JsonSerializable(typeof(Clearinghouse.Ledger.Reports.TransparencyReport))]
 [JsonSerializable(typeof(HmaBank))]
 [JsonSerializable(typeof(HmaBank[]))]
 [JsonSerializable(typeof(HmaBankCreateRequest))]
