@@ -21,6 +21,24 @@ public interface ISignalIndex
 
     /// <summary>Removes the entry with this id; false when there was none.</summary>
     bool Remove(long id);
+
+    /// <summary>
+    /// Announces many adds at once (a node loading its store at start-up): until the returned scope is disposed the
+    /// index may defer its per-add upkeep and do it in one pass at the end. Queries stay exact meanwhile (possibly
+    /// slower). Scopes may nest; the upkeep runs when the last one is disposed. The default defers nothing.
+    /// </summary>
+    IDisposable BeginBulkLoad() => BulkLoadScope.None;
+}
+
+/// <summary>The scope <see cref="ISignalIndex.BeginBulkLoad"/> returns: runs its end action once, on the first dispose.</summary>
+public sealed class BulkLoadScope(Action? end) : IDisposable
+{
+    /// <summary>A scope with nothing to end.</summary>
+    public static BulkLoadScope None { get; } = new(null);
+
+    private Action? _end = end;
+
+    public void Dispose() => Interlocked.Exchange(ref _end, null)?.Invoke();
 }
 
 /// <summary>An index of values of one signal type: add, remove and query by distance.</summary>

@@ -102,6 +102,8 @@ internal sealed class CanonicalIndex(ISignalType type, ISignalIndex<string> inne
 
     public bool Remove(long id) => inner.Remove(id);
 
+    public IDisposable BeginBulkLoad() => inner.BeginBulkLoad();
+
     public void Add(long id, string value) => inner.Add(id, type.Canonicalize(value));
 
     public void Query(string value, int threshold, List<IndexMatch> results) => inner.Query(type.Canonicalize(value), threshold, results);

@@ -44,6 +44,8 @@ public sealed class PdqSignalType : ISignalType
 
         public bool Remove(long id) => inner.Remove(id);
 
+        public IDisposable BeginBulkLoad() => inner.BeginBulkLoad();
+
         public void Add(long id, string value) => inner.Add(id, type.Parse(value));
 
         public void Query(string value, int threshold, List<IndexMatch> results) => inner.Query(type.Parse(value), threshold, results);

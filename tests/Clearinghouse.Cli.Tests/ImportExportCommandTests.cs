@@ -185,6 +185,41 @@ public sealed class ImportExportCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_partial_import_in_small_batches_reports_each_refused_line_once_and_adds_the_rest()
+    {
+        Assert.Equal(0, Run("bank", "create", "designated", "--category", "designated-entity").ExitCode);
+        string stored = Write("stored.csv", "signal_type,value,designation\nmd5,00000000000000000000000000000001,un:QDe.115\n");
+        Assert.Equal(0, Run("import", stored, "--bank", "designated").ExitCode);
+
+        // Line 2: already stored; 3: no designation; 4: malformed; 5: a repeat of line 6's value further down
+        // (the first spelling wins); 6-9: fine. Batches of 2 split them across transactions.
+        string csv = Write("mixed.csv", string.Join('\n',
+            "signal_type,value,designation",
+            "md5,00000000000000000000000000000001,un:QDe.115",
+            "md5,00000000000000000000000000000002,",
+            "md5,nothex,un:QDe.115",
+            "md5,0000000000000000000000000000000A,un:QDe.115",
+            "md5,0000000000000000000000000000000a,un:QDe.115",
+            "md5,00000000000000000000000000000003,un:QDe.115",
+            "md5,00000000000000000000000000000004,un:QDe.115",
+            "md5,00000000000000000000000000000005,un:QDe.115") + "\n");
+
+        var strict = Run("import", csv, "--bank", "designated", "--batch-size", "2");
+        Assert.Equal(ExitCodes.SomeInputsFailed, strict.ExitCode);
+        Assert.Single(Run("export", "--bank", "designated").OutLines);
+
+        var partial = Run("import", csv, "--bank", "designated", "--batch-size", "2", "--partial", "--json");
+        Assert.Equal(ExitCodes.SomeInputsFailed, partial.ExitCode);
+        using var report = JsonDocument.Parse(Assert.Single(partial.OutLines));
+        Assert.Equal(4, report.RootElement.GetProperty("added").GetInt32());
+        var refused = report.RootElement.GetProperty("rejections").EnumerateArray()
+            .Select(r => (r.GetProperty("line").GetInt32(), r.GetProperty("code").GetString()))
+            .ToArray();
+        Assert.Equal([(2, "duplicate"), (3, "designation_required"), (4, "invalid_value"), (6, "duplicate_in_import")], refused);
+        Assert.Equal(5, Run("export", "--bank", "designated").OutLines.Length);
+    }
+
+    [Fact]
     public void Export_to_an_unwritable_place_fails_cleanly()
     {
         var result = Run("export", "--bank", "footage", "--out", Path.Combine(_dir, "no", "such", "dir", "x.txt"));

@@ -144,8 +144,10 @@ public sealed class PdqIndexEdgeCaseTests
             model.Add(i, h);
         }
 
-        // Geometric merging: O(log n) segments, not n / 8.
+        // Geometric merging: O(log n) segments, not n / 8; and once the background seals are done, a tail under 8.
+        index.WaitForSeals();
         Assert.InRange(index.SegmentCount, 1, 2 * (int)Math.Log2(5000 / 8));
+        Assert.True(index.TailLength < 8, $"tail of {index.TailLength} left unsealed");
         long before = index.MemoryBytes;
         for (int i = 0; i < 4000; i++)
         {
@@ -156,6 +158,36 @@ public sealed class PdqIndexEdgeCaseTests
         Assert.True(index.MemoryBytes < before, "more than half removed: the index compacts itself");
         var q = model.HashOf(4500);
         Assert.Equal(model.Query(q, 64), Model.Sorted(index.Query(q, 64)));
+    }
+
+    [Fact]
+    public void An_add_never_waits_for_a_segment_build_and_queries_stay_exact_while_one_runs()
+    {
+        // A tail of 4 fills on every fourth add; with seals on the writer each of those adds would build (and merge)
+        // a segment. In the background, a burst of adds outruns the builds: the tail grows past its capacity,
+        // which can only happen if the adds did not wait, and every query meanwhile still equals brute force.
+        var rng = new Random(11);
+        var index = new PdqIndex(new PdqIndexOptions { TailCapacity = 4, ChunkBits = 6 });
+        var model = new Model();
+        int largestTail = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            var h = Hashes.Random(rng);
+            index.Add(i, h);
+            model.Add(i, h);
+            largestTail = Math.Max(largestTail, index.TailLength);
+            if (i % 2000 == 0)
+            {
+                var q = Hashes.Flip(h, 10, rng);
+                Assert.Equal(model.Query(q, 31), Model.Sorted(index.Query(q, 31)));
+            }
+        }
+
+        Assert.True(largestTail > 4, "the tail never outgrew its capacity: adds waited for the builds");
+        index.WaitForSeals();
+        Assert.True(index.TailLength < 4);
+        var last = model.HashOf(19_999);
+        Assert.Equal(model.Query(last, 40), Model.Sorted(index.Query(last, 40)));
     }
 
     [Fact]

@@ -102,6 +102,10 @@ public sealed class PdqIndexPropertyTests
             Method = s.Method,
             WideLayoutThreshold = s.WideThreshold,
             WideKeyBits = s.WideKeyBits,
+
+            // Both seal modes: on the writer (deterministic segment shapes) and on the thread pool (the default,
+            // where queries race with segment publication and a growing tail).
+            BackgroundSeals = s.Seed % 2 == 0,
         };
 
         var model = new Model();

@@ -21,22 +21,8 @@ internal static class HashBenchmark
 {
     public static int Run(HashBenchOptions options, TextWriter stdout, TextWriter stderr)
     {
-        var files = new List<string>();
-        foreach (var item in InputWalker.Walk(options.Paths))
+        if (InputWalker.FilesOrReport(options.Paths, stderr, "bench hash") is not { } files)
         {
-            if (item.IsFile)
-            {
-                files.Add(item.Path);
-            }
-            else
-            {
-                stderr.WriteLine($"clearinghouse: {item.Path}: {item.Error}");
-            }
-        }
-
-        if (files.Count == 0)
-        {
-            stderr.WriteLine("clearinghouse: bench hash: no files to hash");
             return ExitCodes.BadInput;
         }
 

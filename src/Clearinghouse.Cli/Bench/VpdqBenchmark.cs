@@ -25,22 +25,8 @@ internal static class VpdqBenchmark
 
     public static int Run(VpdqBenchOptions options, TextWriter stdout, TextWriter stderr)
     {
-        var files = new List<string>();
-        foreach (var item in InputWalker.Walk(options.Paths))
+        if (InputWalker.FilesOrReport(options.Paths, stderr, "bench vpdq") is not { } files)
         {
-            if (item.IsFile)
-            {
-                files.Add(item.Path);
-            }
-            else
-            {
-                stderr.WriteLine($"clearinghouse: {item.Path}: {item.Error}");
-            }
-        }
-
-        if (files.Count == 0)
-        {
-            stderr.WriteLine("clearinghouse: bench vpdq: no files to hash");
             return ExitCodes.BadInput;
         }
 

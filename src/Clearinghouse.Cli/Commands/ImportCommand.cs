@@ -19,7 +19,7 @@ namespace Clearinghouse.Cli.Commands;
 internal static class ImportCommand
 {
     /// <summary>Signals per store transaction: large enough to amortise the commit, small enough to show progress.</summary>
-    public const int DefaultBatchSize = 50_000;
+    public const int DefaultBatchSize = 100_000;
 
     public static Command Create()
     {
@@ -88,20 +88,51 @@ internal static class ImportCommand
         }
 
         var importer = new SignalImporter(store);
+        bool requiresDesignation = await importer.RequiresDesignationAsync(bank, cancellationToken).ConfigureAwait(false);
+        var parser = new SignalImportParser(types);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        ImportPlan? plan = null;
-        ImportOutcome? outcome = null;
+        ParsedImport? check = null;
+        var rejections = new List<LineRejection>();
+        int usable = 0;
+        ImportWriter? writer = null;
         Exception? failure = null;
-        ProgressReporter.RunStages(ProgressReporter.IsWatched(error) && new FileInfo(request.Path).Length >= 1 << 20, stage =>
+
+        // Two passes over the file, so memory stays bounded whatever its size: the first checks every line (a strict
+        // import must refuse the file before writing anything), the second parses it again and writes in batches.
+        FileSnapshot before = FileSnapshot.Of(request.Path);
+        ProgressReporter.RunStages(ProgressReporter.IsWatched(error) && before.Length >= 1 << 20, stage =>
         {
             try
             {
-                var parsed = Parse(types, request, stage);
-                plan = importer.PlanAsync(bank, parsed, cancellationToken).GetAwaiter().GetResult();
-                if (plan.Signals.Count > 0 && (plan.Rejections.Count == 0 || request.Partial))
+                check = Scan(parser, request, stage("Checking", before.Length), signal =>
                 {
-                    var written = stage("Writing", plan.Signals.Count);
-                    outcome = importer.WriteAsync(plan, contributorId, request.BatchSize, n => written(n), cancellationToken).GetAwaiter().GetResult();
+                    if (requiresDesignation && signal.Signal.Designation is null)
+                    {
+                        rejections.Add(SignalImporter.DesignationRequired(bank, signal.Line));
+                    }
+                    else
+                    {
+                        usable++;
+                    }
+                });
+                rejections.AddRange(check.Rejections);
+                if (usable > 0 && (rejections.Count == 0 || request.Partial))
+                {
+                    var written = stage("Writing", usable);
+                    var batches = importer.CreateWriter(bank, contributorId, Math.Min(request.BatchSize, usable), n => written(n));
+                    writer = batches;
+                    Scan(parser, request, _ => { }, signal =>
+                    {
+                        if (!requiresDesignation || signal.Signal.Designation is not null)
+                        {
+                            batches.AddAsync(signal, cancellationToken).AsTask().GetAwaiter().GetResult();
+                        }
+                    });
+                    batches.FlushAsync(cancellationToken).GetAwaiter().GetResult();
+                    if (batches.Written != usable || FileSnapshot.Of(request.Path) != before)
+                    {
+                        throw new ImportWriteException($"the file changed while it was imported ({batches.Written} signals written where the check found {usable}); {batches.Added} signals were added — rerun the import on a file nothing writes to (it skips them as duplicates)");
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -121,10 +152,16 @@ internal static class ImportCommand
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
+        if (writer is not null)
+        {
+            rejections.AddRange(writer.Rejections);
+        }
+
+        rejections.Sort((a, b) => a.Line.CompareTo(b.Line));
+        int lines = check!.Lines;
+        int added = writer?.Added ?? 0;
         string formatName = SignalImportParser.NameOf(request.Format);
-        var rejections = outcome?.Rejections ?? plan!.Rejections;
-        int added = outcome?.Added ?? 0;
-        var report = SignalEndpoints.Report(bank, formatName, plan!.Lines, added, rejections, applied: added > 0);
+        var report = SignalEndpoints.Report(bank, formatName, lines, added, rejections, applied: added > 0);
         if (request.Json)
         {
             JsonLines.Write(output, report);
@@ -137,15 +174,15 @@ internal static class ImportCommand
             }
         }
 
-        if (plan.Signals.Count == 0)
+        if (usable == 0)
         {
-            string why = plan.Rejections.Count == 0 ? "holds no signals" : $"has no usable line ({plan.Rejections.Count} of {plan.Lines} lines refused)";
+            string why = rejections.Count == 0 ? "holds no signals" : $"has no usable line ({rejections.Count} of {lines} lines refused)";
             throw new CommandFailedException(ExitCodes.BadInput, $"{request.Path}: {why}; nothing was imported");
         }
 
-        if (outcome is null)
+        if (writer is null)
         {
-            error.WriteLine($"clearinghouse: {request.Path}: {rejections.Count} of {plan.Lines} lines refused; nothing was imported (fix them, or pass --partial to import the {plan.Signals.Count} valid lines)");
+            error.WriteLine($"clearinghouse: {request.Path}: {rejections.Count} of {lines} lines refused; nothing was imported (fix them, or pass --partial to import the {usable} valid lines)");
             return ExitCodes.SomeInputsFailed;
         }
 
@@ -154,7 +191,7 @@ internal static class ImportCommand
             double seconds = clock.Elapsed.TotalSeconds;
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"imported {added} signals into bank '{bank.Name}' ({plan.Lines} lines, {rejections.Count} not imported) in {seconds:0.0} s ({plan.Lines / Math.Max(seconds, 1e-3):N0} lines/s, parsing and writing)"));
+                $"imported {added} signals into bank '{bank.Name}' ({lines} lines, {rejections.Count} not imported) in {seconds:0.0} s ({lines / Math.Max(seconds, 1e-3):N0} lines/s, checking, parsing and writing)"));
         }
 
         if (rejections.Count > 0)
@@ -170,8 +207,8 @@ internal static class ImportCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>Parses the whole file (so a strict import can refuse it before writing), showing the bytes read.</summary>
-    private static ParsedImport Parse(SignalTypeRegistry types, ImportRequest request, Func<string, long, Action<long>> stage)
+    /// <summary>One pass over the file with <paramref name="parser"/>, reporting the bytes read to <paramref name="read"/>.</summary>
+    private static ParsedImport Scan(SignalImportParser parser, ImportRequest request, Action<long> read, Action<ParsedSignal> accepted)
     {
         FileStream stream;
         try
@@ -185,17 +222,26 @@ internal static class ImportCommand
 
         using (stream)
         {
-            var read = stage("Reading", stream.Length);
             using var counting = new ProgressStream(stream, read);
             using var reader = new StreamReader(counting, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
             try
             {
-                return new SignalImportParser(types).Parse(request.Format, reader, request.SignalType, request.Designation);
+                return parser.Scan(request.Format, reader, request.SignalType, request.Designation, accepted);
             }
             catch (IOException ex)
             {
                 throw new CommandFailedException(ExitCodes.BadInput, $"{request.Path}: read error: {ex.Message}");
             }
+        }
+    }
+
+    /// <summary>A file's length and modification time: the second pass must read what the first one checked.</summary>
+    private readonly record struct FileSnapshot(long Length, DateTime LastWriteUtc)
+    {
+        public static FileSnapshot Of(string path)
+        {
+            var info = new FileInfo(path);
+            return new FileSnapshot(info.Length, info.LastWriteTimeUtc);
         }
     }
 

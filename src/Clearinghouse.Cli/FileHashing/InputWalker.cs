@@ -14,6 +14,34 @@ internal readonly record struct InputItem(string Path, string? Error)
 /// </summary>
 internal static class InputWalker
 {
+    /// <summary>
+    /// The files under <paramref name="paths"/>, each unreadable path reported on <paramref name="errors"/>; null (with
+    /// a line saying <paramref name="command"/> has nothing to do) when there are none.
+    /// </summary>
+    public static List<string>? FilesOrReport(IEnumerable<string> paths, TextWriter errors, string command)
+    {
+        var files = new List<string>();
+        foreach (var item in Walk(paths))
+        {
+            if (item.IsFile)
+            {
+                files.Add(item.Path);
+            }
+            else
+            {
+                errors.WriteLine($"clearinghouse: {item.Path}: {item.Error}");
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            errors.WriteLine($"clearinghouse: {command}: no files to hash");
+            return null;
+        }
+
+        return files;
+    }
+
     public static IEnumerable<InputItem> Walk(IEnumerable<string> paths)
     {
         var visited = new HashSet<string>(StringComparer.Ordinal);

@@ -45,6 +45,9 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
     private readonly PdqIndexOptions _options;
     private Store _store;
     private int _live;
+    private int _bulkLoads; // open BeginBulkLoad scopes; written under _writeLock
+    private Task? _sealing; // the background seal in flight, if any; under _writeLock
+    private bool _sealFailed; // a background seal failed: seal on the writer from now on; under _writeLock
 
     public PdqIndex()
         : this(PdqIndexOptions.Default)
@@ -70,6 +73,17 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
     public long MemoryBytes => Volatile.Read(ref _store).MemoryBytes();
 
     /// <summary>Number of MIH segments (for tests and diagnostics).</summary>
+    /// <summary>Entries not yet in a segment (scanned by every query).</summary>
+    internal int TailLength
+    {
+        get
+        {
+            var store = Volatile.Read(ref _store);
+            var segments = Volatile.Read(ref store.Segments);
+            return Volatile.Read(ref store.Count) - segments.End;
+        }
+    }
+
     internal int SegmentCount => Volatile.Read(ref Volatile.Read(ref _store).Segments).Segments.Length;
 
     /// <summary>Builds an index over <paramref name="hashes"/> with ids 0, 1, 2, … (their positions).</summary>
@@ -184,12 +198,48 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
             Volatile.Write(ref store.Count, slot + 1);
             Volatile.Write(ref _live, _live + 1);
 
-            if (slot + 1 - store.Segments.End >= _options.TailCapacity)
+            // While bulk-loading, the tail grows up to the largest segment and is indexed once at the end (queries
+            // meanwhile scan it): a load then builds one segment instead of re-indexing every hash O(log n) times.
+            int tailLimit = _bulkLoads > 0 ? _options.MaxSegmentLength : _options.TailCapacity;
+            if (slot + 1 - store.Segments.End >= tailLimit)
             {
-                SealTail(store);
+                RequestSeal(store);
             }
 
             CompactIfSparse(store);
+        }
+    }
+
+    /// <inheritdoc />
+    public IDisposable BeginBulkLoad()
+    {
+        lock (_writeLock)
+        {
+            _bulkLoads++;
+        }
+
+        return new BulkLoadScope(EndBulkLoad);
+    }
+
+    private void EndBulkLoad()
+    {
+        lock (_writeLock)
+        {
+            if (--_bulkLoads > 0)
+            {
+                return;
+            }
+        }
+
+        // Index everything before returning (the caller is about to declare itself ready): let a running seal
+        // finish, then seal the rest here, in segments of at most the largest length.
+        WaitForSeals();
+        lock (_writeLock)
+        {
+            while (_bulkLoads == 0 && _store.Count > _store.Segments.End)
+            {
+                SealTail(_store);
+            }
         }
     }
 
@@ -259,32 +309,134 @@ public sealed partial class PdqIndex : ISignalIndex<Hash256>
         Finish(fresh, n, id => new InvalidOperationException($"Internal error: id {id} stored twice."));
     }
 
-    /// <summary>Turns the tail into a segment, then merges the newest segments while they are of similar size.</summary>
-    private void SealTail(Store store)
+    /// <summary>
+    /// What a seal will do: index the slots [<see cref="Start"/>, <see cref="End"/>) as one segment replacing every
+    /// segment of <see cref="Base"/> from <see cref="Keep"/> on (the merged ones). Valid while the store's segment
+    /// set is still <see cref="Base"/>.
+    /// </summary>
+    private readonly record struct SealPlan(SegmentSet Base, int Keep, int Start, int End);
+
+    /// <summary>Plans turning the tail into a segment, merging the newest segments while they are of similar size.</summary>
+    private SealPlan PlanSeal(Store store)
     {
-        var view = store.View();
         var set = store.Segments;
-        int end = store.Count;
-        var segments = new List<MihSegment>(set.Segments);
         int start = set.End;
+        int end = Math.Min(store.Count, start + _options.MaxSegmentLength);
+        int keep = set.Segments.Length;
 
         // Merge instead of adding when the newest segment is at most twice the new one (and the merged segment
         // fits): segment sizes then grow geometrically from newest to oldest, so there are O(log n) of them and
         // each hash is re-indexed O(log n) times over its life.
-        while (segments.Count > 0)
+        while (keep > 0)
         {
-            var last = segments[^1];
+            var last = set.Segments[keep - 1];
             if (last.Length > 2 * (end - start) || end - last.Start > _options.MaxSegmentLength)
             {
                 break;
             }
 
             start = last.Start;
-            segments.RemoveAt(segments.Count - 1);
+            keep--;
         }
 
-        segments.Add(MihSegment.Build(view, start, end - start, _options));
-        Volatile.Write(ref store.Segments, new SegmentSet([.. segments], end));
+        return new SealPlan(set, keep, start, end);
+    }
+
+    /// <summary>Publishes a built seal; false (and nothing changes) when the segment set moved on since the plan.</summary>
+    private static bool TryPublish(Store store, SealPlan plan, MihSegment built)
+    {
+        if (!ReferenceEquals(store.Segments, plan.Base))
+        {
+            return false;
+        }
+
+        var segments = new MihSegment[plan.Keep + 1];
+        Array.Copy(plan.Base.Segments, segments, plan.Keep);
+        segments[plan.Keep] = built;
+        Volatile.Write(ref store.Segments, new SegmentSet(segments, plan.End));
+        return true;
+    }
+
+    /// <summary>Seals on the calling (writer) thread, under the write lock.</summary>
+    private void SealTail(Store store)
+    {
+        var plan = PlanSeal(store);
+        TryPublish(store, plan, MihSegment.Build(store.View(), plan.Start, plan.End - plan.Start, _options));
+    }
+
+    /// <summary>
+    /// Under the write lock, when the tail is full: starts a seal on the thread pool unless one is running (that one
+    /// re-checks the tail when it publishes). Add then never waits for a segment build — a merge into a segment of
+    /// millions takes seconds — and queries scan the tail, which keeps growing meanwhile, so they stay exact.
+    /// </summary>
+    private void RequestSeal(Store store)
+    {
+        if (_sealing is not null)
+        {
+            return;
+        }
+
+        if (!_options.BackgroundSeals || _sealFailed)
+        {
+            // After a failed background build, seal here so the failure (e.g. out of memory) reaches the caller.
+            SealTail(store);
+            return;
+        }
+
+        var plan = PlanSeal(store);
+        _sealing = Task.Run(() => BuildAndPublish(store, plan));
+    }
+
+    private void BuildAndPublish(Store store, SealPlan plan)
+    {
+        MihSegment? built = null;
+        try
+        {
+            built = MihSegment.Build(store.View(), plan.Start, plan.End - plan.Start, _options);
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or InsufficientExecutionStackException)
+        {
+            // Nothing is lost (the tail is still scanned); the next seal runs on the writer and throws there.
+        }
+
+        lock (_writeLock)
+        {
+            _sealing = null;
+            if (built is null)
+            {
+                _sealFailed = true;
+            }
+            else if (ReferenceEquals(_store, store))
+            {
+                // A compaction replaced the store meanwhile: it built its own segments, so the seal is dropped.
+                TryPublish(store, plan, built);
+            }
+
+            if (ReferenceEquals(_store, store) && _bulkLoads == 0 && store.Count - store.Segments.End >= _options.TailCapacity)
+            {
+                RequestSeal(store);
+            }
+        }
+    }
+
+    /// <summary>Waits until no seal is running (for tests and benchmarks that inspect the segments).</summary>
+    internal void WaitForSeals()
+    {
+        while (true)
+        {
+            Task? sealing;
+            lock (_writeLock)
+            {
+                sealing = _sealing;
+            }
+
+            if (sealing is null)
+            {
+                return;
+            }
+
+            sealing.Wait();
+        }
     }
 
     // ---- Readers ---------------------------------------------------------------------------------------------

@@ -24,6 +24,12 @@ public sealed record PdqIndexOptions
     /// </summary>
     public int TailCapacity { get; init; } = 4096;
 
+    /// <summary>
+    /// Build segments on the thread pool (default) rather than inside the <c>Add</c> that fills the tail: the slowest
+    /// single add is then an append, not a merge. Tests turn it off for deterministic segment counts.
+    /// </summary>
+    internal bool BackgroundSeals { get; init; } = true;
+
     /// <summary>Forces a search method (for tests and benchmarks); <see cref="PdqSearchMethod.Auto"/> by default.</summary>
     public PdqSearchMethod Method { get; init; } = PdqSearchMethod.Auto;
 

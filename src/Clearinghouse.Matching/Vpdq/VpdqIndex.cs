@@ -74,6 +74,9 @@ public sealed class VpdqIndex : ISignalIndex<IReadOnlyList<VpdqFeature>>
         }
     }
 
+    /// <inheritdoc />
+    public IDisposable BeginBulkLoad() => _frames.BeginBulkLoad();
+
     public bool Remove(long id)
     {
         lock (_writeLock)

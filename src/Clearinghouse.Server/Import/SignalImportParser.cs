@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Clearinghouse.Signals;
@@ -86,10 +88,25 @@ public sealed partial class SignalImportParser(SignalTypeRegistry types)
     /// Parses <paramref name="reader"/>. <paramref name="defaultSignalType"/> is the type of local_file lines that
     /// hold only a value; <paramref name="defaultDesignation"/> applies to lines that carry none.
     /// </summary>
-    public ParsedImport Parse(ImportFormat format, TextReader reader, string? defaultSignalType, string? defaultDesignation)
+    public ParsedImport Parse(ImportFormat format, TextReader reader, string? defaultSignalType, string? defaultDesignation) =>
+        Parse(format, reader, defaultSignalType, defaultDesignation, new Builder(this, defaultDesignation, accepted: null));
+
+    /// <summary>
+    /// Parses as <see cref="Parse(ImportFormat, TextReader, string?, string?)"/> does, with the same rejections, but
+    /// hands each accepted signal to <paramref name="accepted"/> instead of keeping it, and remembers only a 128-bit
+    /// digest and line number per signal for the in-file duplicate check (~40 bytes instead of ~550): memory for a
+    /// file of any size stays bounded by its signal count times that, not by its text. The returned import has no
+    /// signals. Parsing the same text twice hands over the same signals in the same order.
+    /// </summary>
+    public ParsedImport Scan(ImportFormat format, TextReader reader, string? defaultSignalType, string? defaultDesignation, Action<ParsedSignal> accepted)
+    {
+        ArgumentNullException.ThrowIfNull(accepted);
+        return Parse(format, reader, defaultSignalType, defaultDesignation, new Builder(this, defaultDesignation, accepted));
+    }
+
+    private ParsedImport Parse(ImportFormat format, TextReader reader, string? defaultSignalType, string? defaultDesignation, Builder builder)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var builder = new Builder(this, defaultDesignation);
         if (defaultSignalType is not null && !_types.TryGet(defaultSignalType, out _))
         {
             throw new ArgumentException(UnknownType(defaultSignalType), nameof(defaultSignalType));
@@ -279,12 +296,18 @@ public sealed partial class SignalImportParser(SignalTypeRegistry types)
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,32}:\S{1,200}$", RegexOptions.CultureInvariant)]
     private static partial Regex DesignationPattern();
 
-    /// <summary>Collects accepted signals and rejections, validating each candidate line.</summary>
-    private sealed class Builder(SignalImportParser parser, string? defaultDesignation)
+    /// <summary>
+    /// Collects rejections and accepted signals (or hands them to <paramref name="accepted"/>), validating each
+    /// candidate line. In-file duplicates are found by a 128-bit XxHash of (type, value) with its first line: two
+    /// different values colliding is about as likely as 10^-20 for a billion signals, and far less memory than the
+    /// values themselves.
+    /// </summary>
+    private sealed class Builder(SignalImportParser parser, string? defaultDesignation, Action<ParsedSignal>? accepted)
     {
         private readonly List<ParsedSignal> _signals = [];
         private readonly List<LineRejection> _rejections = [];
-        private readonly Dictionary<(string Type, string Value), int> _seen = [];
+        private readonly Dictionary<UInt128, int> _seen = [];
+        private char[] _key = new char[128];
 
         public int Lines { get; set; }
 
@@ -320,14 +343,38 @@ public sealed partial class SignalImportParser(SignalTypeRegistry types)
                 return;
             }
 
-            if (_seen.TryGetValue((type.Name, canonical), out int first))
+            UInt128 key = KeyOf(type.Name, canonical);
+            if (_seen.TryGetValue(key, out int first))
             {
                 Reject(line, RejectionCodes.DuplicateInImport, $"the same {type.Name} value is on line {first} of this import");
                 return;
             }
 
-            _seen[(type.Name, canonical)] = line;
-            _signals.Add(new ParsedSignal(line, new NewSignal(type.Name, canonical, designation, metadata)));
+            _seen[key] = line;
+            var signal = new ParsedSignal(line, new NewSignal(type.Name, canonical, designation, metadata));
+            if (accepted is null)
+            {
+                _signals.Add(signal);
+            }
+            else
+            {
+                accepted(signal);
+            }
+        }
+
+        private UInt128 KeyOf(string type, string value)
+        {
+            // type, a NUL (no type name contains one, so pairs cannot run together), value: hashed as UTF-16 bytes.
+            int length = type.Length + 1 + value.Length;
+            if (_key.Length < length)
+            {
+                _key = new char[Math.Max(length, 2 * _key.Length)];
+            }
+
+            type.CopyTo(_key);
+            _key[type.Length] = '\0';
+            value.CopyTo(_key.AsSpan(type.Length + 1));
+            return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(_key.AsSpan(0, length)));
         }
 
         public ParsedImport Build() => new(_signals, _rejections, Lines);

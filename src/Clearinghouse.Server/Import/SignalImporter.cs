@@ -52,57 +52,43 @@ public sealed class SignalImporter(IClearinghouseStore store)
     public async Task<ImportOutcome> WriteAsync(ImportPlan plan, long contributorMemberId, int batchSize = int.MaxValue, Action<int>? written = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var rejections = new List<LineRejection>(plan.Rejections);
-        int added = 0;
-        ParsedSignal[] ordered = InKeyOrder(plan.Signals);
-        int total = ordered.Length;
-        var batch = new NewSignal[Math.Min(batchSize, total)];
-        for (int start = 0; start < total; start += batch.Length)
+        var writer = CreateWriter(plan.Bank, contributorMemberId, Math.Min(batchSize, Math.Max(1, plan.Signals.Count)), written);
+        foreach (var signal in InKeyOrder(plan.Signals))
         {
-            int count = Math.Min(batch.Length, total - start);
-            if (count != batch.Length)
-            {
-                batch = new NewSignal[count];
-            }
-
-            for (int i = 0; i < count; i++)
-            {
-                batch[i] = ordered[start + i].Signal;
-            }
-
-            IReadOnlyList<AddSignalResult> results;
-            try
-            {
-                results = await store.AddSignalsAsync(plan.Bank.Id, contributorMemberId, batch, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (start > 0 && ex is not OperationCanceledException)
-            {
-                throw new ImportWriteException(added, ex);
-            }
-
-            for (int i = 0; i < results.Count; i++)
-            {
-                int line = ordered[start + i].Line;
-                switch (results[i].Rejection)
-                {
-                    case SignalRejection.None:
-                        added++;
-                        break;
-                    case SignalRejection.Duplicate:
-                        rejections.Add(new LineRejection(line, RejectionCodes.Duplicate, $"already in bank '{plan.Bank.Name}' as signal {results[i].SignalId}", results[i].SignalId));
-                        break;
-                    default:
-                        rejections.Add(DesignationRequired(plan.Bank, line));
-                        break;
-                }
-            }
-
-            written?.Invoke(start + count);
+            await writer.AddAsync(signal, cancellationToken).ConfigureAwait(false);
         }
 
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var rejections = new List<LineRejection>(plan.Rejections);
+        rejections.AddRange(writer.Rejections);
         rejections.Sort((a, b) => a.Line.CompareTo(b.Line));
-        return new ImportOutcome(added, rejections);
+        return new ImportOutcome(writer.Added, rejections);
+    }
+
+    /// <summary>
+    /// A writer that adds signals to <paramref name="bank"/> as they come, <paramref name="batchSize"/> per store
+    /// transaction (each batch sorted by key first), for imports streamed from a file too large to hold.
+    /// </summary>
+    public ImportWriter CreateWriter(Bank bank, long contributorMemberId, int batchSize, Action<int>? written = null)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return new ImportWriter(store, bank, contributorMemberId, batchSize, written);
+    }
+
+    /// <summary>Whether the bank's category requires every signal to carry a designation reference.</summary>
+    public async Task<bool> RequiresDesignationAsync(Bank bank, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        var taxonomy = await store.GetTaxonomyAsync(cancellationToken).ConfigureAwait(false);
+        return taxonomy?.Categories.FirstOrDefault(c => c.Id == bank.Category)?.RequiresDesignation ?? false;
+    }
+
+    /// <summary>The rejection of a line without the designation its bank's category requires.</summary>
+    public static LineRejection DesignationRequired(Bank bank, int line)
+    {
+        ArgumentNullException.ThrowIfNull(bank);
+        return new(line, RejectionCodes.DesignationRequired, $"category '{bank.Category}' requires a designation reference (give designation= or a designation column)");
     }
 
     /// <summary>
@@ -141,15 +127,129 @@ public sealed class SignalImporter(IClearinghouseStore store)
 
         return ordered;
     }
+}
 
-    private async Task<bool> RequiresDesignationAsync(Bank bank, CancellationToken cancellationToken)
+/// <summary>
+/// Adds parsed signals to one bank in batches, each one store transaction written in (type, value) order; collects
+/// the lines refused as duplicates of stored signals. Not thread-safe.
+/// </summary>
+public sealed class ImportWriter
+{
+    private readonly IClearinghouseStore _store;
+    private readonly Bank _bank;
+    private readonly long _contributor;
+    private readonly Action<int>? _written;
+    private readonly ParsedSignal[] _pending;
+    private readonly NewSignal[] _batch;
+    private int _count;
+
+    internal ImportWriter(IClearinghouseStore store, Bank bank, long contributor, int batchSize, Action<int>? written)
     {
-        var taxonomy = await store.GetTaxonomyAsync(cancellationToken).ConfigureAwait(false);
-        return taxonomy?.Categories.FirstOrDefault(c => c.Id == bank.Category)?.RequiresDesignation ?? false;
+        _store = store;
+        _bank = bank;
+        _contributor = contributor;
+        _written = written;
+        _pending = new ParsedSignal[batchSize];
+        _batch = new NewSignal[batchSize];
     }
 
-    private static LineRejection DesignationRequired(Bank bank, int line) =>
-        new(line, RejectionCodes.DesignationRequired, $"category '{bank.Category}' requires a designation reference (give designation= or a designation column)");
+    /// <summary>Signals added so far.</summary>
+    public int Added { get; private set; }
+
+    /// <summary>Signals handed to the store so far (added or refused as duplicates).</summary>
+    public int Written { get; private set; }
+
+    /// <summary>Lines refused by the store (duplicates of live signals), in the order met.</summary>
+    public List<LineRejection> Rejections { get; } = [];
+
+    /// <summary>Queues a signal; writes the batch when it is full.</summary>
+    public async ValueTask AddAsync(ParsedSignal signal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        _pending[_count++] = signal;
+        if (_count == _pending.Length)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the queued signals, if any, as one transaction.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_count == 0)
+        {
+            return;
+        }
+
+        var pending = _pending.AsSpan(0, _count);
+        if (!IsSorted(pending))
+        {
+            pending.Sort(CompareKeys);
+        }
+
+        for (int i = 0; i < pending.Length; i++)
+        {
+            _batch[i] = pending[i].Signal;
+        }
+
+        IReadOnlyList<AddSignalResult> results;
+        try
+        {
+            results = await _store.AddSignalsAsync(_bank.Id, _contributor, new ArraySegment<NewSignal>(_batch, 0, _count), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Written > 0 && ex is not OperationCanceledException)
+        {
+            throw new ImportWriteException(Added, ex);
+        }
+
+        for (int i = 0; i < results.Count; i++)
+        {
+            int line = _pending[i].Line;
+            switch (results[i].Rejection)
+            {
+                case SignalRejection.None:
+                    Added++;
+                    break;
+                case SignalRejection.Duplicate:
+                    Rejections.Add(new LineRejection(line, RejectionCodes.Duplicate, $"already in bank '{_bank.Name}' as signal {results[i].SignalId}", results[i].SignalId));
+                    break;
+                default:
+                    Rejections.Add(SignalImporter.DesignationRequired(_bank, line));
+                    break;
+            }
+        }
+
+        Written += _count;
+        Array.Clear(_pending, 0, _count);
+        Array.Clear(_batch, 0, _count);
+        _count = 0;
+        _written?.Invoke(Written);
+    }
+
+    private static bool IsSorted(ReadOnlySpan<ParsedSignal> signals)
+    {
+        for (int i = 1; i < signals.Length; i++)
+        {
+            if (CompareKeys(signals[i - 1], signals[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int CompareKeys(ParsedSignal a, ParsedSignal b)
+    {
+        int byType = string.CompareOrdinal(a.Signal.SignalType, b.Signal.SignalType);
+        if (byType != 0)
+        {
+            return byType;
+        }
+
+        int byValue = string.CompareOrdinal(a.Signal.Value, b.Signal.Value);
+        return byValue != 0 ? byValue : a.Line.CompareTo(b.Line);
+    }
 }
 
 /// <summary>A batched import failed part-way: the batches before the failure were committed.</summary>

@@ -112,7 +112,13 @@ internal sealed partial class ChangeFeedFollower(NodeIndex index, IClearinghouse
         // Banks first: a signal's bank may have changed after the signal, so the feed would show it later.
         var banks = await store.ListBanksAsync(cancellationToken).ConfigureAwait(false);
         index.ApplyBanks(banks);
-        int changes = await PollAsync(cancellationToken).ConfigureAwait(false);
+        int changes;
+        using (index.BeginBulkLoad())
+        {
+            // Not ready yet, so no member waits on the deferred indexing; it runs once, when the scope closes.
+            changes = await PollAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         index.MarkReady();
         LogLoaded(changes, index.Position, clock.Elapsed.TotalSeconds);
     }

@@ -189,6 +189,18 @@ internal sealed class NodeIndex
 
     internal void MarkReady() => _ready = true;
 
+    /// <summary>Opens a bulk load on every type's index (see <see cref="ISignalIndex.BeginBulkLoad"/>): for the start-up load.</summary>
+    internal IDisposable BeginBulkLoad()
+    {
+        var scopes = new List<IDisposable>(_indexes.Count);
+        foreach (var index in _indexes.Values)
+        {
+            scopes.Add(index.BeginBulkLoad());
+        }
+
+        return new BulkLoadScope(() => scopes.ForEach(scope => scope.Dispose()));
+    }
+
     private static Hit[] Sorted(List<Hit>? hits)
     {
         if (hits is null)
