@@ -10,7 +10,8 @@ namespace Clearinghouse.Server.Log;
 /// </summary>
 internal sealed class CheckpointSigner(NodeSigningKey key, IClearinghouseStore store)
 {
-    private (LogHead Head, string Note)? _latest;
+    // A reference, so a reader never sees one head paired with another head's note.
+    private volatile SignedHead? _latest;
 
     /// <summary>The log's origin: the checkpoint's first line and the key's name.</summary>
     public string Origin => key.Name;
@@ -22,14 +23,15 @@ internal sealed class CheckpointSigner(NodeSigningKey key, IClearinghouseStore s
     public async Task<(LogHead Head, string Note)> LatestAsync(CancellationToken cancellationToken)
     {
         LogHead head = await store.GetLogHeadAsync(cancellationToken).ConfigureAwait(false);
-        var cached = _latest;
-        if (cached is { } hit && hit.Head == head)
+        if (_latest is { } hit && hit.Head == head)
         {
-            return hit;
+            return (hit.Head, hit.Note);
         }
 
-        var signed = (head, new Checkpoint(key.Name, head.Size, head.Root).Sign(key));
+        var signed = new SignedHead(head, new Checkpoint(key.Name, head.Size, head.Root).Sign(key));
         _latest = signed;
-        return signed;
+        return (signed.Head, signed.Note);
     }
+
+    private sealed record SignedHead(LogHead Head, string Note);
 }
