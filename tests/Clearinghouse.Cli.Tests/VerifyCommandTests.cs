@@ -231,6 +231,23 @@ public abstract class VerifyCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Serve_creates_the_signing_key_once_owner_only_and_publishes_its_verifier_key()
+    {
+        string path = Path.Combine(DataDirectory, LogKeyFile.FileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Contains("Created the transparency log's signing key", _node.Banner, StringComparison.Ordinal);
+        using var key = Clearinghouse.Ledger.Keys.NodeSigningKey.Load(path);
+        using var http = new HttpClient { BaseAddress = _node.Address };
+        Assert.Equal(key.VerifierKey, (await http.GetStringAsync("/log/verifier-key")).Trim());
+
+        await _node.DisposeAsync();
+        _node = await RunningNode.StartAsync(DataDirectory, postgres: Postgres);
+        Assert.DoesNotContain("Created the transparency log's signing key", _node.Banner, StringComparison.Ordinal);
+        using var again = new HttpClient { BaseAddress = _node.Address };
+        Assert.Equal(key.VerifierKey, (await again.GetStringAsync("/log/verifier-key")).Trim());
+    }
+
+    [Fact]
     public void Bad_command_lines_are_usage_errors()
     {
         Assert.Equal(ExitCodes.UsageError, CliRunner.Run("verify").ExitCode);

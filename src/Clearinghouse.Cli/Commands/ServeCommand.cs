@@ -112,12 +112,13 @@ internal static class ServeCommand
         IssuedApiKey? adminKey;
         DemoSeed? demo = null;
         Clearinghouse.Ledger.Keys.NodeSigningKey? signingKey = null;
+        string? createdKeyPath = null;
         try
         {
             signingKey = LogKeyFile.LoadOrCreate(settings.LogKey ?? LogKeySettings.Default, settings.Store.DataDirectory, out bool createdKey);
             if (createdKey)
             {
-                error.WriteLine($"clearinghouse: created the transparency log's signing key {LogKeyFile.PathOf(settings.LogKey ?? LogKeySettings.Default, settings.Store.DataDirectory)} (keep it, and back it up: checkpoints signed by another key are refused by auditors)");
+                createdKeyPath = LogKeyFile.PathOf(settings.LogKey ?? LogKeySettings.Default, settings.Store.DataDirectory);
             }
 
             adminKey = await AdminBootstrap.EnsureAsync(store, cancellationToken).ConfigureAwait(false);
@@ -163,6 +164,12 @@ internal static class ServeCommand
 
             var bound = NodeApplication.BoundUrls(app);
             WriteBanner(output, settings, bound, adminKey, demo);
+            if (createdKeyPath is not null)
+            {
+                output.WriteLine($"Created the transparency log's signing key {createdKeyPath} (verifier key {signingKey!.VerifierKey}); back it up: auditors refuse checkpoints signed by another key.");
+                output.Flush();
+            }
+
             started?.Invoke(bound);
 
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();

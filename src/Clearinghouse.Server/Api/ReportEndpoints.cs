@@ -15,10 +15,10 @@ internal static class ReportEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var report = app.MapGroup("/transparency").WithTags("Transparency log");
-        report.MapGet("", HtmlAsync).WithName("TransparencyReportPage")
+        app.MapGet("/transparency", HtmlAsync).WithTags("Transparency log").WithName("TransparencyReportPage")
             .WithSummary("The transparency report as a page with charts (signals added and withdrawn by category, designation list and member; disputes; opinion disagreement per bank)")
             .Produces<string>(StatusCodes.Status200OK, "text/html");
+        var report = app.MapGroup("/transparency").WithTags("Transparency log");
         report.MapGet("/report.json", JsonAsync).WithName("TransparencyReport")
             .WithSummary("The transparency report as JSON, computed from the first 'size' log entries (default: all)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
