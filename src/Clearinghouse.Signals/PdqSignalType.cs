@@ -30,24 +30,8 @@ public sealed class PdqSignalType : ISignalType
 
     public int Distance(string a, string b) => Hash256.Distance(Parse(a), Parse(b));
 
-    public ISignalIndex<string> CreateIndex() => new PdqStringIndex(this, new PdqIndex());
+    public ISignalIndex<string> CreateIndex() => new ParsingIndex<Hash256>(new PdqIndex(), Parse);
 
     internal Hash256 Parse(string value) =>
         Hash256.Parse(((ISignalType)this).Canonicalize(value));
-
-    /// <summary>Parses hex values and delegates to the PDQ radius index.</summary>
-    private sealed class PdqStringIndex(PdqSignalType type, PdqIndex inner) : ISignalIndex<string>
-    {
-        public int Count => inner.Count;
-
-        public bool Contains(long id) => inner.Contains(id);
-
-        public bool Remove(long id) => inner.Remove(id);
-
-        public IDisposable BeginBulkLoad() => inner.BeginBulkLoad();
-
-        public void Add(long id, string value) => inner.Add(id, type.Parse(value));
-
-        public void Query(string value, int threshold, List<IndexMatch> results) => inner.Query(type.Parse(value), threshold, results);
-    }
 }

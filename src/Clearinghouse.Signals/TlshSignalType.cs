@@ -56,23 +56,7 @@ public sealed class TlshSignalType : ISignalType
 
     public int Distance(string a, string b) => TlshHash.Distance(Parse(a), Parse(b), IncludeLength);
 
-    public ISignalIndex<string> CreateIndex() => new TlshStringIndex(this, new TlshIndex(IncludeLength));
+    public ISignalIndex<string> CreateIndex() => new ParsingIndex<TlshHash>(new TlshIndex(IncludeLength), Parse);
 
     internal TlshHash Parse(string value) => TlshHash.Parse(((ISignalType)this).Canonicalize(value));
-
-    /// <summary>Parses digests and delegates to the TLSH index.</summary>
-    private sealed class TlshStringIndex(TlshSignalType type, TlshIndex inner) : ISignalIndex<string>
-    {
-        public int Count => inner.Count;
-
-        public bool Contains(long id) => inner.Contains(id);
-
-        public bool Remove(long id) => inner.Remove(id);
-
-        public IDisposable BeginBulkLoad() => ((ISignalIndex)inner).BeginBulkLoad();
-
-        public void Add(long id, string value) => inner.Add(id, type.Parse(value));
-
-        public void Query(string value, int threshold, List<IndexMatch> results) => inner.Query(type.Parse(value), threshold, results);
-    }
 }

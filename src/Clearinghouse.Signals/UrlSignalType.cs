@@ -38,7 +38,7 @@ public sealed class UrlSignalType : ISignalType
 
     public int Distance(string a, string b) => UrlPattern.Match(Parse(a), Parse(b)) ? 0 : 1;
 
-    public ISignalIndex<string> CreateIndex() => new UrlStringIndex(this, new UrlIndex());
+    public ISignalIndex<string> CreateIndex() => new ParsingIndex<UrlPattern>(new UrlIndex(), Parse);
 
     internal UrlPattern Parse(string value) =>
         TryParse(value, out var pattern, out var reason) ? pattern : throw new FormatException($"Invalid {Name} value: {reason}");
@@ -59,21 +59,5 @@ public sealed class UrlSignalType : ISignalType
         }
 
         return true;
-    }
-
-    /// <summary>Parses values and delegates to the URL index.</summary>
-    private sealed class UrlStringIndex(UrlSignalType type, UrlIndex inner) : ISignalIndex<string>
-    {
-        public int Count => inner.Count;
-
-        public bool Contains(long id) => inner.Contains(id);
-
-        public bool Remove(long id) => inner.Remove(id);
-
-        public IDisposable BeginBulkLoad() => ((ISignalIndex)inner).BeginBulkLoad();
-
-        public void Add(long id, string value) => inner.Add(id, type.Parse(value));
-
-        public void Query(string value, int threshold, List<IndexMatch> results) => inner.Query(type.Parse(value), threshold, results);
     }
 }

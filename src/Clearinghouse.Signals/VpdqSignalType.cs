@@ -76,7 +76,7 @@ public sealed class VpdqSignalType : ISignalType
     /// <summary>⌈100 − percentage of <paramref name="a"/>'s usable frames within 31 bits of a frame of <paramref name="b"/>⌉.</summary>
     public int Distance(string a, string b) => VpdqBruteMatcher.Match(Parse(a), Parse(b), _options).Distance;
 
-    public ISignalIndex<string> CreateIndex() => new VpdqStringIndex(this, new VpdqIndex(_options));
+    public ISignalIndex<string> CreateIndex() => new ParsingIndex<IReadOnlyList<VpdqFeature>>(new VpdqIndex(_options), Parse);
 
     /// <summary>The frames of a valid value in either accepted form.</summary>
     /// <exception cref="FormatException">The value is invalid; the message says why.</exception>
@@ -117,21 +117,5 @@ public sealed class VpdqSignalType : ISignalType
         }
 
         return true;
-    }
-
-    /// <summary>Parses values and delegates to the vPDQ index.</summary>
-    private sealed class VpdqStringIndex(VpdqSignalType type, VpdqIndex inner) : ISignalIndex<string>
-    {
-        public int Count => inner.Count;
-
-        public bool Contains(long id) => inner.Contains(id);
-
-        public bool Remove(long id) => inner.Remove(id);
-
-        public IDisposable BeginBulkLoad() => inner.BeginBulkLoad();
-
-        public void Add(long id, string value) => inner.Add(id, type.Parse(value));
-
-        public void Query(string value, int threshold, List<IndexMatch> results) => inner.Query(type.Parse(value), threshold, results);
     }
 }
