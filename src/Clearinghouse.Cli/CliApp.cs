@@ -22,6 +22,8 @@ public static class CliApp
         root.Subcommands.Add(DesignationsCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(MatchCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(LogCommand.Create());
         return root;
     }
 

@@ -24,6 +24,9 @@ public static class ExitCodes
     /// </summary>
     public const int Refused = 5;
 
+    /// <summary><c>verify</c>: the log, a proof or a bundle does not verify (the message says precisely what and where).</summary>
+    public const int VerificationFailed = 6;
+
     /// <summary><c>match</c>: at least one input matched a signal (grep-like: a match is news, not an error).</summary>
     public const int Matched = 10;
 

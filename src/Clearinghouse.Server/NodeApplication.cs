@@ -8,7 +8,9 @@ using Clearinghouse.Server.Api.Own;
 using Clearinghouse.Server.Auth;
 using Clearinghouse.Server.Hashing;
 using Clearinghouse.Server.Import;
+using Clearinghouse.Ledger.Keys;
 using Clearinghouse.Server.Json;
+using Clearinghouse.Server.Log;
 using Clearinghouse.Server.Matching;
 using Clearinghouse.Server.Telemetry;
 using Clearinghouse.Signals;
@@ -129,6 +131,9 @@ public static class NodeApplication
         services.AddSingleton<UrlFetcher>();
         services.AddSingleton<SignalImportParser>();
         services.AddSingleton<Node>();
+        services.AddSingleton<Clearinghouse.Server.Reports.ReportService>();
+        services.AddSingleton(sp => new CheckpointSigner(
+            options.LogSigningKey ?? NodeSigningKey.Generate(NodeOptions.DefaultLogOrigin), sp.GetRequiredService<IClearinghouseStore>()));
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -205,6 +210,17 @@ public static class NodeApplication
             AutoReplenishment = true,
         };
 
+        // Public dispute filing: one bucket for the whole node (no per-address state: the node keeps nothing that
+        // could identify a filer), so a flood cannot bury the operator's queue.
+        limiter.AddTokenBucketLimiter(DisputeEndpoints.PublicFilingPolicy, o =>
+        {
+            o.TokenLimit = Math.Max(1, options.PublicDisputesPerMinute);
+            o.TokensPerPeriod = Math.Max(1, options.PublicDisputesPerMinute);
+            o.ReplenishmentPeriod = TimeSpan.FromMinutes(1);
+            o.QueueLimit = 0;
+            o.AutoReplenishment = true;
+        });
+
         // One bucket per API key; requests without a key (public routes) are not limited here.
         limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             perSecond > 0 && context.Features.Get<Caller>() is { } caller
@@ -216,17 +232,22 @@ public static class NodeApplication
             int seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : 1;
             seconds = Math.Max(1, seconds);
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            string detail = context.Features.Get<Caller>() is null
+                ? $"Too many disputes are being filed ({options.PublicDisputesPerMinute} a minute for the whole node); retry after {seconds} s."
+                : $"This API key has exceeded its rate limit of {perSecond} requests per second (bursts of {bucket.TokenLimit}); retry after {seconds} s.";
             await Problems.WriteAsync(
                 context,
                 StatusCodes.Status429TooManyRequests,
                 Problems.TitleOf(StatusCodes.Status429TooManyRequests),
-                $"This API key has exceeded its rate limit of {perSecond} requests per second (bursts of {bucket.TokenLimit}); retry after {seconds} s.").ConfigureAwait(false);
+                detail).ConfigureAwait(false);
         };
     }
 
     private static void MapRoutes(WebApplication app, NodeOptions options)
     {
         StatusEndpoints.Map(app);
+        LogEndpoints.Map(app);
+        ReportEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", scalar => scalar
             .WithTitle("Clearinghouse node API")
@@ -240,6 +261,7 @@ public static class NodeApplication
         SignalEndpoints.Map(api, options);
         AdminEndpoints.Map(api);
         DesignationEndpoints.Map(api, options);
+        DisputeEndpoints.Map(app, api);
 
         HmaMatchingEndpoints.Map(app, options);
         HmaCurationEndpoints.Map(app, options);

@@ -1,3 +1,4 @@
+using Clearinghouse.Ledger.Keys;
 using Clearinghouse.Signals;
 using Clearinghouse.Storage;
 
@@ -22,6 +23,19 @@ public sealed record NodeOptions
     /// cursor issued by one is accepted by another; a random per-process key when null.
     /// </summary>
     public byte[]? CursorKey { get; init; }
+
+    /// <summary>The transparency log's origin (checkpoint line 1, the signing key's name) when none is configured.</summary>
+    public const string DefaultLogOrigin = "clearinghouse.localhost/log";
+
+    /// <summary>
+    /// The key that signs the transparency log's checkpoints (its name is the log's origin). Replicas sharing one
+    /// PostgreSQL database must share one key. Null: a fresh key per process, fit only for tests and throwaway nodes
+    /// (<c>clearinghouse serve</c> always loads or creates one in the data directory).
+    /// </summary>
+    public NodeSigningKey? LogSigningKey { get; init; }
+
+    /// <summary>Disputes the public (without a key) may file per minute, for the whole node.</summary>
+    public int PublicDisputesPerMinute { get; init; } = 30;
 
     /// <summary>How often the matcher polls the store's change feed.</summary>
     public TimeSpan ChangePollInterval { get; init; } = TimeSpan.FromMilliseconds(150);

@@ -29,6 +29,9 @@ public interface IClearinghouseStore : IAsyncDisposable
 
     Task<Member> CreateMemberAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>Makes a member inactive (it has left: its keys stop working) or active again.</summary>
+    Task<Member> SetMemberActiveAsync(long memberId, bool active, CancellationToken cancellationToken = default);
+
     Task<Member?> GetMemberAsync(long memberId, CancellationToken cancellationToken = default);
 
     Task<Member?> FindMemberAsync(string name, CancellationToken cancellationToken = default);
@@ -94,8 +97,11 @@ public interface IClearinghouseStore : IAsyncDisposable
     /// <summary>Signals in id order after <see cref="SignalQuery.AfterId"/>.</summary>
     Task<Page<Signal>> ListSignalsAsync(SignalQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Withdraws a signal; false when it was already withdrawn.</summary>
+    /// <summary>Withdraws a signal on its contributor's behalf; false when it was already withdrawn.</summary>
     Task<bool> WithdrawSignalAsync(long signalId, CancellationToken cancellationToken = default);
+
+    /// <summary>Withdraws a signal by a given member, for a public reason; false when it was already withdrawn.</summary>
+    Task<bool> WithdrawSignalAsync(long signalId, SignalWithdrawal withdrawal, CancellationToken cancellationToken = default);
 
     /// <summary>Records (or replaces) a member's opinion and recomputes the signal's summary and status.</summary>
     Task<Signal> RecordOpinionAsync(long signalId, long memberId, OpinionKind kind, string? note, CancellationToken cancellationToken = default);
@@ -127,6 +133,41 @@ public interface IClearinghouseStore : IAsyncDisposable
 
     /// <summary>Up to <paramref name="limit"/> signal and bank changes after <paramref name="afterPosition"/>.</summary>
     Task<ChangeBatch> ReadChangesAsync(long afterPosition, int limit, CancellationToken cancellationToken = default);
+
+    // --- transparency log --------------------------------------------------------------------------------------
+
+    /// <summary>The log's current size and root.</summary>
+    Task<LogHead> GetLogHeadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Entries [<paramref name="startIndex"/>, <paramref name="endIndex"/>) of the log, in index order.</summary>
+    Task<IReadOnlyList<LogRecord>> ReadLogEntriesAsync(long startIndex, long endIndex, CancellationToken cancellationToken = default);
+
+    /// <summary>RFC 9162 inclusion proof of entry <paramref name="index"/> in the tree of <paramref name="size"/> entries.</summary>
+    Task<IReadOnlyList<Clearinghouse.Ledger.Merkle.MerkleHash>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default);
+
+    /// <summary>RFC 9162 consistency proof from the tree of <paramref name="size1"/> entries to that of <paramref name="size2"/>.</summary>
+    Task<IReadOnlyList<Clearinghouse.Ledger.Merkle.MerkleHash>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default);
+
+    /// <summary>The salt of a signal's commitment and its signal-added entry's index; null for an unknown signal
+    /// (or one added before the log existed).</summary>
+    Task<SignalCommitment?> GetSignalCommitmentAsync(string publicId, CancellationToken cancellationToken = default);
+
+    // --- disputes ----------------------------------------------------------------------------------------------
+
+    /// <summary>Files a dispute against a live signal, by a member or (null) an outside party; logged, the signal
+    /// marked disputed, its contributor notified.</summary>
+    Task<Dispute> FileDisputeAsync(string signalPublicId, long? filedByMemberId, string statement, string? contact, CancellationToken cancellationToken = default);
+
+    /// <summary>Resolves an open dispute with a public reason; upheld withdraws the signal. Logged; members notified.</summary>
+    Task<Dispute> ResolveDisputeAsync(string disputeId, DisputeOutcome outcome, string reason, long resolverMemberId, CancellationToken cancellationToken = default);
+
+    Task<Dispute?> GetDisputeAsync(string disputeId, CancellationToken cancellationToken = default);
+
+    /// <summary>Disputes in filing order after <paramref name="afterId"/> (only open ones when <paramref name="openOnly"/>).</summary>
+    Task<Page<Dispute>> ListDisputesAsync(bool openOnly, long afterId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>A member's notifications in order after <paramref name="afterId"/>.</summary>
+    Task<Page<MemberNotification>> ListNotificationsAsync(long memberId, long afterId, int limit, CancellationToken cancellationToken = default);
 
     // --- matches -----------------------------------------------------------------------------------------------
 

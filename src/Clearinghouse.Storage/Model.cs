@@ -139,3 +139,42 @@ public sealed record Opinion(long SignalId, long MemberId, OpinionKind Kind, str
 
 /// <summary>A recorded match: which signal a member's lookup hit, at what distance. The content is never stored.</summary>
 public sealed record MatchRecord(long Id, long MemberId, long SignalId, long BankId, string SignalType, int Distance, DateTimeOffset At);
+
+/// <summary>The transparency log's size and root, as the last append left them.</summary>
+public sealed record LogHead(long Size, Clearinghouse.Ledger.Merkle.MerkleHash Root);
+
+/// <summary>One log entry: its index and canonical JSON bytes (what is hashed as the leaf).</summary>
+public sealed record LogRecord(long Index, byte[] Body);
+
+/// <summary>What opens a signal's commitment: its salt, and where its signal-added entry is in the log.</summary>
+public sealed record SignalCommitment(long SignalId, string PublicId, byte[] Salt, long LogIndex);
+
+/// <summary>How a dispute ended.</summary>
+public enum DisputeOutcome
+{
+    /// <summary>The dispute was right: the signal is withdrawn.</summary>
+    Upheld = 1,
+
+    /// <summary>The signal stays, for the public reason given.</summary>
+    Rejected = 2,
+}
+
+/// <summary>A challenge to a signal. <see cref="Statement"/> and <see cref="Contact"/> are never published (they may
+/// identify a person); the log carries only the ids, the filing member if any, and the resolution.</summary>
+public sealed record Dispute(
+    long Id,
+    string PublicId,
+    long SignalId,
+    string SignalPublicId,
+    long? FiledByMemberId,
+    string Statement,
+    string? Contact,
+    DateTimeOffset FiledAt,
+    long FiledIndex,
+    DisputeOutcome? Outcome,
+    string? Reason,
+    DateTimeOffset? ResolvedAt,
+    long? ResolvedIndex);
+
+/// <summary>Something a member should know about (a dispute against its signal, a resolution), in its queue.</summary>
+public sealed record MemberNotification(long Id, long MemberId, string Kind, string DisputeId, string SignalPublicId, string Detail, DateTimeOffset At);

@@ -65,3 +65,7 @@ public sealed record SignalQuery(
 /// higher position has become visible, so a poller never skips a change.
 /// </remarks>
 public sealed record ChangeBatch(IReadOnlyList<Signal> Signals, IReadOnlyList<Bank> Banks, long Position);
+
+/// <summary>Who withdraws a signal and why; the reason is public (it goes in the transparency log).</summary>
+/// <param name="MemberId">The member withdrawing it; null: the signal's contributor.</param>
+public sealed record SignalWithdrawal(long? MemberId, string Reason);

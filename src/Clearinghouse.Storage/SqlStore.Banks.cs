@@ -1,3 +1,4 @@
+using Clearinghouse.Ledger.Entries;
 using Clearinghouse.Storage.Sql;
 
 namespace Clearinghouse.Storage;
@@ -47,6 +48,9 @@ public abstract partial class SqlStore
                 ("@description", bank.Description),
                 ("@at", session.NowMicros),
                 ("@seq", seq)).ConfigureAwait(false);
+            string owner = await MemberNameAsync(session, bank.OwnerMemberId, cancellationToken).ConfigureAwait(false);
+            string scope = await ScopeNameAsync(session, bank.Scope, bank.SharingGroupId, cancellationToken).ConfigureAwait(false);
+            session.Log.Add(index => new BankCreated(index, EntryTime(session), bank.Name, owner, bank.Category, scope));
             return new Bank(
                 id, bank.Name, bank.Category, bank.OwnerMemberId, bank.Scope, bank.SharingGroupId, bank.Enabled, bank.Negative,
                 StoreJson.ReadThresholds(thresholds), bank.Description, Micros.ToTime(session.NowMicros), false, seq);
@@ -138,6 +142,13 @@ public abstract partial class SqlStore
                 ("@description", updated.Description),
                 ("@seq", updated.ChangeSeq),
                 ("@id", bankId)).ConfigureAwait(false);
+            if (updated.Scope != bank.Scope || updated.SharingGroupId != bank.SharingGroupId)
+            {
+                string owner = await MemberNameAsync(session, bank.OwnerMemberId, cancellationToken).ConfigureAwait(false);
+                string scopeName = await ScopeNameAsync(session, updated.Scope, updated.SharingGroupId, cancellationToken).ConfigureAwait(false);
+                session.Log.Add(index => new BankScopeChanged(index, EntryTime(session), updated.Name, owner, scopeName));
+            }
+
             return updated;
         }, cancellationToken);
     }
@@ -147,7 +158,12 @@ public abstract partial class SqlStore
     public Task DeleteBankAsync(long bankId, CancellationToken cancellationToken = default) =>
         WriteAsync(WriteLock.Changes, async session =>
         {
-            await RequireLiveBankAsync(session, bankId, cancellationToken).ConfigureAwait(false);
+            Bank bank = await RequireLiveBankAsync(session, bankId, cancellationToken).ConfigureAwait(false);
+            List<string> live = await session.QueryAsync(
+                $"SELECT public_id FROM signals WHERE bank_id = @id AND status <> {(int)SignalStatus.Withdrawn} ORDER BY id",
+                r => r.GetString(0),
+                cancellationToken,
+                ("@id", bankId)).ConfigureAwait(false);
             await session.ExecuteAsync(
                 "UPDATE banks SET deleted = TRUE, change_seq = @seq WHERE id = @id",
                 cancellationToken,
@@ -166,6 +182,14 @@ public abstract partial class SqlStore
                 ("@before", before),
                 ("@id", bankId)).ConfigureAwait(false);
             session.Clock.Reserve(withdrawn);
+            string owner = await MemberNameAsync(session, bank.OwnerMemberId, cancellationToken).ConfigureAwait(false);
+            DateTimeOffset at = EntryTime(session);
+            string reason = $"bank {bank.Name} deleted";
+            foreach (string publicId in live)
+            {
+                session.Log.Add(index => new SignalWithdrawn(index, at, publicId, owner, reason));
+            }
+
             return withdrawn;
         }, cancellationToken);
 

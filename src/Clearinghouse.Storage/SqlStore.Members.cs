@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Clearinghouse.Ledger.Entries;
 using Clearinghouse.Storage.Sql;
 
 namespace Clearinghouse.Storage;
@@ -9,7 +10,9 @@ public abstract partial class SqlStore
     public Task<Member> CreateMemberAsync(string name, CancellationToken cancellationToken = default)
     {
         RequireName(name, "member");
-        return WriteAsync(WriteLock.None, async session =>
+
+        // Under the change lock: joining is a log entry.
+        return WriteAsync(WriteLock.Changes, async session =>
         {
             try
             {
@@ -19,6 +22,7 @@ public abstract partial class SqlStore
                     ("@name", name),
                     ("@at", session.NowMicros),
                     ("@active", true)).ConfigureAwait(false);
+                session.Log.Add(index => new MemberJoined(index, EntryTime(session), name));
                 return new Member(id, name, Micros.ToTime(session.NowMicros), true);
             }
             catch (DbException e) when (Dialect.IsUniqueViolation(e))
@@ -27,6 +31,27 @@ public abstract partial class SqlStore
             }
         }, cancellationToken);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Logs member-left when a member becomes inactive and member-joined when it becomes active again;
+    /// <see cref="StoreError.NotFound"/> for an unknown member.</remarks>
+    public Task<Member> SetMemberActiveAsync(long memberId, bool active, CancellationToken cancellationToken = default) =>
+        WriteAsync(WriteLock.Changes, async session =>
+        {
+            Member member = await session.QuerySingleAsync(
+                $"SELECT {Rows.MemberColumns} FROM members WHERE id = @id", Rows.Member, cancellationToken, ("@id", memberId)).ConfigureAwait(false)
+                ?? throw NotFound($"there is no member with id {memberId}");
+            if (member.Active == active)
+            {
+                return member;
+            }
+
+            await session.ExecuteAsync("UPDATE members SET active = @active WHERE id = @id", cancellationToken, ("@active", active), ("@id", memberId)).ConfigureAwait(false);
+            session.Log.Add(index => active
+                ? new MemberJoined(index, EntryTime(session), member.Name)
+                : new MemberLeft(index, EntryTime(session), member.Name));
+            return member with { Active = active };
+        }, cancellationToken);
 
     public Task<Member?> GetMemberAsync(long memberId, CancellationToken cancellationToken = default) =>
         ReadAsync(session => session.QuerySingleAsync(

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Clearinghouse.Ledger.Entries;
 using Clearinghouse.Storage.Sql;
 
 namespace Clearinghouse.Storage;
@@ -35,6 +36,7 @@ public abstract partial class SqlStore
             long[] ids = await Dialect.InsertSignalsAsync(session, rows, cancellationToken).ConfigureAwait(false);
             // Rows took positions FirstChangeSeq + row; the counter moves to the last one a row actually kept.
             session.Clock.Reserve(Array.FindLastIndex(ids, id => id != 0) + 1);
+            await LogAddedSignalsAsync(session, bank, contributorMemberId, rows, ids, cancellationToken).ConfigureAwait(false);
 
             // Rows the insert skipped are live in the bank already: find those signals' ids.
             int[] skipped = [.. Enumerable.Range(0, ids.Length).Where(row => ids[row] == 0)];
@@ -121,25 +123,50 @@ public abstract partial class SqlStore
         }, cancellationToken);
     }
 
+    /// <summary>The public reason logged when a contributor withdraws a signal without giving one.</summary>
+    public const string DefaultWithdrawalReason = "withdrawn";
+
     /// <inheritdoc />
     /// <remarks><see cref="StoreError.NotFound"/> when there is no such signal.</remarks>
     public Task<bool> WithdrawSignalAsync(long signalId, CancellationToken cancellationToken = default) =>
-        WriteAsync(WriteLock.Changes, async session =>
-        {
-            int changed = await session.ExecuteAsync(
-                $"UPDATE signals SET status = {Withdrawn}, change_seq = @seq WHERE id = @id AND status <> {Withdrawn}",
-                cancellationToken,
-                ("@seq", session.Clock.Current + 1),
-                ("@id", signalId)).ConfigureAwait(false);
-            if (changed == 1)
-            {
-                session.Clock.Next();
-                return true;
-            }
+        WithdrawSignalAsync(signalId, new SignalWithdrawal(null, DefaultWithdrawalReason), cancellationToken);
 
-            await RequireSignalAsync(session, signalId, cancellationToken).ConfigureAwait(false);
+    /// <inheritdoc />
+    /// <remarks><see cref="StoreError.NotFound"/> when there is no such signal or member; <see cref="StoreError.Invalid"/>
+    /// for an empty reason or one longer than 4096 characters.</remarks>
+    public Task<bool> WithdrawSignalAsync(long signalId, SignalWithdrawal withdrawal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(withdrawal);
+        RequireReason(withdrawal.Reason);
+        return WriteAsync(WriteLock.Changes, session => WithdrawAsync(session, signalId, withdrawal, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Withdraws a signal inside a write holding the change lock, logging who and why.</summary>
+    private static async Task<bool> WithdrawAsync(Session session, long signalId, SignalWithdrawal withdrawal, CancellationToken cancellationToken)
+    {
+        Signal signal = await RequireSignalAsync(session, signalId, cancellationToken).ConfigureAwait(false);
+        if (signal.Status == SignalStatus.Withdrawn)
+        {
             return false;
-        }, cancellationToken);
+        }
+
+        string member = await MemberNameAsync(session, withdrawal.MemberId ?? signal.ContributorMemberId, cancellationToken).ConfigureAwait(false);
+        await session.ExecuteAsync(
+            $"UPDATE signals SET status = {Withdrawn}, change_seq = @seq WHERE id = @id",
+            cancellationToken,
+            ("@seq", session.Clock.Next()),
+            ("@id", signalId)).ConfigureAwait(false);
+        session.Log.Add(index => new SignalWithdrawn(index, EntryTime(session), signal.PublicId, member, withdrawal.Reason));
+        return true;
+    }
+
+    private static void RequireReason(string? reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > 4096)
+        {
+            throw Invalid("a reason must have 1 to 4096 characters");
+        }
+    }
 
     /// <inheritdoc />
     /// <remarks>
@@ -183,7 +210,9 @@ public abstract partial class SqlStore
             Signal updated = signal with
             {
                 Opinions = summary,
-                Status = SignalStatusRule.After(signal.Status, summary),
+                Status = SignalStatusRule.After(signal.Status, summary) is SignalStatus.Active && await HasOpenDisputesAsync(session, signalId, cancellationToken).ConfigureAwait(false)
+                    ? SignalStatus.Disputed
+                    : SignalStatusRule.After(signal.Status, summary),
                 ChangeSeq = session.Clock.Next(),
             };
             await session.ExecuteAsync(
@@ -195,9 +224,19 @@ public abstract partial class SqlStore
                 ("@status", (int)updated.Status),
                 ("@seq", updated.ChangeSeq),
                 ("@id", signalId)).ConfigureAwait(false);
+            string member = await MemberNameAsync(session, memberId, cancellationToken).ConfigureAwait(false);
+            session.Log.Add(index => new OpinionRecorded(index, EntryTime(session), signal.PublicId, member, OpinionName(kind)));
             return updated;
         }, cancellationToken);
     }
+
+    /// <summary>An opinion kind as the log writes it.</summary>
+    private static string OpinionName(OpinionKind kind) => kind switch
+    {
+        OpinionKind.Positive => "positive",
+        OpinionKind.Negative => "negative",
+        _ => "investigation-seed",
+    };
 
     /// <summary>The signal's opinions, in member order.</summary>
     public async Task<IReadOnlyList<Opinion>> ListOpinionsAsync(long signalId, CancellationToken cancellationToken = default) =>
@@ -323,6 +362,11 @@ public abstract partial class SqlStore
         if (string.IsNullOrEmpty(signal.Value))
         {
             throw Invalid($"signals[{index}] ({signal.SignalType}) has no value");
+        }
+
+        if (signal.Designation is { Length: > 256 } || (signal.Designation?.Any(char.IsControl) ?? false))
+        {
+            throw Invalid($"signals[{index}] ({signal.SignalType}): a designation has at most 256 characters and no control characters");
         }
 
         if (signal.Metadata is not null && !StoreJson.IsObject(signal.Metadata))

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Clearinghouse.Ledger.Entries;
 using Clearinghouse.Storage.Sql;
 
 namespace Clearinghouse.Storage;
@@ -73,8 +77,21 @@ public abstract partial class SqlStore
                 ("@version", taxonomy.Version),
                 ("@document", document),
                 ("@at", session.NowMicros)).ConfigureAwait(false);
+            session.Log.Add(index => new TaxonomyChanged(
+                index,
+                EntryTime(session),
+                taxonomy.Version.ToString(CultureInfo.InvariantCulture),
+                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(document))),
+                TaxonomySummary(taxonomy)));
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>The log's summary of a taxonomy version: its number and category ids (the digest pins the full text).</summary>
+    private static string TaxonomySummary(Taxonomy taxonomy)
+    {
+        string summary = string.Create(CultureInfo.InvariantCulture, $"version {taxonomy.Version}: {string.Join(", ", taxonomy.Categories.Select(c => c.Id))}");
+        return summary.Length <= 4096 ? summary : summary[..4093] + "...";
     }
 
     public Task<Taxonomy?> GetTaxonomyAsync(CancellationToken cancellationToken = default) =>

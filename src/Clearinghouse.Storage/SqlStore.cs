@@ -1,5 +1,7 @@
 using System.Data.Common;
+using Clearinghouse.Ledger.Tiles;
 using Clearinghouse.Storage.Sql;
+using Clearinghouse.Storage.Sql.Log;
 
 namespace Clearinghouse.Storage;
 
@@ -17,11 +19,13 @@ namespace Clearinghouse.Storage;
 public abstract partial class SqlStore : IClearinghouseStore
 {
     private readonly TimeProvider _time;
+    private readonly LogTree _logTree;
 
     private protected SqlStore(SqlDialect dialect, TimeProvider? timeProvider)
     {
         Dialect = dialect;
         _time = timeProvider ?? TimeProvider.System;
+        _logTree = new LogTree(dialect);
     }
 
     private protected SqlDialect Dialect { get; }
@@ -110,7 +114,8 @@ public abstract partial class SqlStore : IClearinghouseStore
 
     /// <summary>
     /// Runs a write in one transaction holding <paramref name="writeLock"/>, and commits it. With
-    /// <see cref="WriteLock.Changes"/> the session hands out change-feed positions, saved at commit.
+    /// <see cref="WriteLock.Changes"/> the session hands out change-feed positions, saved at commit, and appends
+    /// transparency-log entries, written with the tree's tiles in the same transaction.
     /// </summary>
     private async Task<T> WriteAsync<T>(WriteLock writeLock, Func<Session, Task<T>> body, CancellationToken cancellationToken)
     {
@@ -133,10 +138,16 @@ public abstract partial class SqlStore : IClearinghouseStore
         }
 
         T result = await body(session).ConfigureAwait(false);
+        PendingAppend? appended = await WriteLogAsync(session, cancellationToken).ConfigureAwait(false);
 
         // Once the work is done, commit regardless of cancellation: a commit cut short would leave the caller
         // unsure whether it happened.
         await session.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        if (appended is not null)
+        {
+            _logTree.Committed(appended);
+        }
+
         return result;
     }
 
@@ -167,6 +178,11 @@ public abstract partial class SqlStore : IClearinghouseStore
         if (name.Length > 200)
         {
             throw Invalid($"{what} name is longer than 200 characters");
+        }
+
+        if (name.Any(char.IsControl))
+        {
+            throw Invalid($"{what} name contains control characters");
         }
 
         if (name.Trim().Length != name.Length)

@@ -97,4 +97,20 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(json.GetProperty(field).GetDouble() > 0, field);
         }
     }
+
+    [Fact]
+    public void Bench_log_appends_in_batches_proves_and_audits_every_entry()
+    {
+        // 300 signals plus the taxonomy, member and bank entries.
+        var result = CliRunner.Run("bench", "log", "--entries", "300", "--batch-size", "128", "--proofs", "20");
+        Assert.True(result.ExitCode == 0, result.Error);
+        var json = JsonDocument.Parse(result.OutLines.Single()).RootElement;
+        Assert.Equal(303, json.GetProperty("entries").GetInt64());
+        foreach (var field in new[] { "append_seconds", "entries_per_second", "inclusion_proof_microseconds", "consistency_proof_microseconds", "audit_entries_per_second" })
+        {
+            Assert.True(json.GetProperty(field).GetDouble() > 0, field);
+        }
+
+        Assert.Equal(ExitCodes.UsageError, CliRunner.Run("bench", "log", "--entries", "1").ExitCode);
+    }
 }

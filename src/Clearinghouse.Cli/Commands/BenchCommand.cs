@@ -15,6 +15,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateVpdq());
         bench.Subcommands.Add(CreateImport());
         bench.Subcommands.Add(CreateTlsh());
+        bench.Subcommands.Add(CreateLog());
         return bench;
     }
 
@@ -103,6 +104,34 @@ internal static class BenchCommand
             }
         });
         return option;
+    }
+
+    private static Command CreateLog()
+    {
+        var entries = new Option<int>("--entries", "-n") { Description = "Log entries to append (one signal-added entry per random PDQ signal)", DefaultValueFactory = _ => 1_000_000 };
+        var batch = new Option<int>("--batch-size") { Description = "Entries per store transaction", DefaultValueFactory = _ => 50_000 };
+        var proofs = new Option<int>("--proofs") { Description = "Inclusion and consistency proofs to time (each, at random positions)", DefaultValueFactory = _ => 1000 };
+        var directory = new Option<string?>("--dir") { Description = "Where to put the store (default: a temporary directory, deleted afterwards; an existing one is appended to)" };
+        foreach (var option in new[] { entries, batch, proofs })
+        {
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() < 2)
+                {
+                    r.AddError($"{option.Name} must be at least 2.");
+                }
+            });
+        }
+
+        var command = new Command("log", "Time the transparency log in SQLite: batched appends, proofs from the stored tiles, a first audit of every entry (one JSON line)")
+        {
+            entries, batch, proofs, directory,
+        };
+        command.SetAction((parse, cancellationToken) => LogBenchmark.RunAsync(
+            new LogBenchOptions(parse.GetValue(entries), parse.GetValue(batch), parse.GetValue(proofs), parse.GetValue(directory)),
+            parse.InvocationConfiguration.Output,
+            cancellationToken));
+        return command;
     }
 
     private static Command CreateImport()

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 namespace Clearinghouse.Cli.Commands;
 
 /// <summary>What <c>clearinghouse serve</c> was asked to do.</summary>
-internal sealed record ServeSettings(StoreLocation Store, IReadOnlyList<string> Urls, bool Demo, string DemoImages, bool JsonLogs, ServeTuning? Tuning = null);
+internal sealed record ServeSettings(StoreLocation Store, IReadOnlyList<string> Urls, bool Demo, string DemoImages, bool JsonLogs, ServeTuning? Tuning = null, LogKeySettings? LogKey = null);
 
 /// <summary>The node's limits and policies that <c>serve</c> exposes as options (defaults: <see cref="NodeOptions"/>'s).</summary>
 internal sealed record ServeTuning(int RateLimitPerSecond, int RateLimitBurst, IReadOnlyList<string> UrlFetchAllowedHosts, string? HmaDefaultCategory, long MaxUploadBytes, bool RecordMatches)
@@ -62,6 +62,7 @@ internal static class ServeCommand
             CustomParser = r => DecodeLimitOptions.ParseSize(r.Tokens.Count == 0 ? string.Empty : r.Tokens[0].Value, r),
         };
         var noMatchRecords = new Option<bool>("--no-match-records") { Description = "Keep no match records (which member's lookup hit which signal, when; never the content)" };
+        var logKey = new LogKeyOptions();
         var command = new Command(
             "serve",
             "Run the node: the REST API (own /api/v1 and HMA-compatible routes, docs at /docs) over the store. The first start prints the operator's API key, once. Stops cleanly on Ctrl+C or SIGTERM.")
@@ -69,6 +70,7 @@ internal static class ServeCommand
             urls, demo, demoData, jsonLogs, rateLimit, rateBurst, allowHosts, hmaCategory, maxUpload, noMatchRecords,
         };
         store.AddTo(command);
+        logKey.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var list = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -92,7 +94,7 @@ internal static class ServeCommand
 
             var tuning = new ServeTuning(
                 parse.GetValue(rateLimit), parse.GetValue(rateBurst), parse.GetValue(allowHosts) ?? [], parse.GetValue(hmaCategory), parse.GetValue(maxUpload), !parse.GetValue(noMatchRecords));
-            var settings = new ServeSettings(store.Read(parse), list, parse.GetValue(demo), parse.GetValue(demoData)!, parse.GetValue(jsonLogs), tuning);
+            var settings = new ServeSettings(store.Read(parse), list, parse.GetValue(demo), parse.GetValue(demoData)!, parse.GetValue(jsonLogs), tuning, logKey.Read(parse));
             return RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, started: null, cancellationToken);
         });
         return command;
@@ -109,8 +111,16 @@ internal static class ServeCommand
         WebApplication app;
         IssuedApiKey? adminKey;
         DemoSeed? demo = null;
+        Clearinghouse.Ledger.Keys.NodeSigningKey? signingKey = null;
+        string? createdKeyPath = null;
         try
         {
+            signingKey = LogKeyFile.LoadOrCreate(settings.LogKey ?? LogKeySettings.Default, settings.Store.DataDirectory, out bool createdKey);
+            if (createdKey)
+            {
+                createdKeyPath = LogKeyFile.PathOf(settings.LogKey ?? LogKeySettings.Default, settings.Store.DataDirectory);
+            }
+
             adminKey = await AdminBootstrap.EnsureAsync(store, cancellationToken).ConfigureAwait(false);
             if (settings.Demo)
             {
@@ -130,10 +140,12 @@ internal static class ServeCommand
                 HmaDefaultCategory = tuning.HmaDefaultCategory,
                 MaxUploadBytes = tuning.MaxUploadBytes,
                 RecordMatches = tuning.RecordMatches,
+                LogSigningKey = signingKey,
             });
         }
         catch
         {
+            signingKey?.Dispose();
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -152,6 +164,12 @@ internal static class ServeCommand
 
             var bound = NodeApplication.BoundUrls(app);
             WriteBanner(output, settings, bound, adminKey, demo);
+            if (createdKeyPath is not null)
+            {
+                output.WriteLine($"Created the transparency log's signing key {createdKeyPath} (verifier key {signingKey!.VerifierKey}); back it up: auditors refuse checkpoints signed by another key.");
+                output.Flush();
+            }
+
             started?.Invoke(bound);
 
             var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -175,6 +193,7 @@ internal static class ServeCommand
         output.WriteLine($"Clearinghouse node listening on {string.Join(", ", bound)}");
         output.WriteLine($"  store:    {settings.Store.Describe()}");
         output.WriteLine($"  API docs: {url}/docs (OpenAPI: {url}{NodeApplication.OpenApiPath}); health: {url}/status");
+        output.WriteLine($"  log:      {url}/log/checkpoint (verify with: clearinghouse verify --node {url})");
         if (demo is not null)
         {
             output.WriteLine($"  demo:     bank '{demo.Bank}' holds {demo.Signals} PDQ signals from {demo.Images} sample images ({demo.Added} added now)");

@@ -29,6 +29,7 @@ internal sealed record ExportSummary(string Bank, string Format, long Signals, s
 [JsonSerializable(typeof(MatchOutput))]
 [JsonSerializable(typeof(ExportSummary))]
 [JsonSerializable(typeof(Bench.ImportBenchResult))]
+[JsonSerializable(typeof(Bench.LogBenchResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>Writes one JSON object per line, keeping characters such as '&amp;' and quotes readable.</summary>

@@ -40,9 +40,22 @@ internal sealed class CanonicalJson
 
     public byte[] ToUtf8()
     {
+        // Insertion sort: a handful of members, and no comparison delegate to allocate.
         var members = _members.ToArray();
-        Array.Sort(members, (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        var output = new ArrayBufferWriter<byte>(256);
+        for (int i = 1; i < members.Length; i++)
+        {
+            var member = members[i];
+            int j = i - 1;
+            while (j >= 0 && string.CompareOrdinal(members[j].Name, member.Name) > 0)
+            {
+                members[j + 1] = members[j];
+                j--;
+            }
+
+            members[j + 1] = member;
+        }
+
+        var output = new ArrayBufferWriter<byte>(512);
         output.Write("{"u8);
         for (int i = 0; i < members.Length; i++)
         {
@@ -64,7 +77,9 @@ internal sealed class CanonicalJson
             }
             else
             {
-                output.Write(Encoding.ASCII.GetBytes(((long)members[i].Value).ToString(CultureInfo.InvariantCulture)));
+                Span<byte> digits = output.GetSpan(20);
+                ((long)members[i].Value).TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
+                output.Advance(written);
             }
         }
 
@@ -74,6 +89,18 @@ internal sealed class CanonicalJson
 
     private static void WriteString(ArrayBufferWriter<byte> output, string value)
     {
+        // Fast path, almost every string: printable ASCII with nothing to escape, so copy it in one go.
+        ReadOnlySpan<char> chars = value;
+        if (chars.IndexOfAnyExceptInRange(' ', '~') < 0 && chars.IndexOfAny('"', '\\') < 0)
+        {
+            Span<byte> span = output.GetSpan(value.Length + 2);
+            span[0] = (byte)'"';
+            int length = Encoding.ASCII.GetBytes(value, span[1..]);
+            span[length + 1] = (byte)'"';
+            output.Advance(length + 2);
+            return;
+        }
+
         output.Write("\""u8);
         int runStart = 0;
         for (int i = 0; i < value.Length; i++)

@@ -21,7 +21,25 @@ public static class ValueCommitment
     public static string Compute(ReadOnlySpan<byte> salt, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return Compute(salt, Encoding.UTF8.GetBytes(value));
+        if (salt.Length != SaltSize)
+        {
+            throw new ArgumentException($"a commitment salt is {SaltSize} bytes, not {salt.Length}", nameof(salt));
+        }
+
+        // One-shot hash of salt ‖ value in a stack buffer: most values are short hashes, and the incremental path
+        // costs an allocation and a native context per call (this runs once per signal in a bulk import).
+        int length = SaltSize + Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (length > 1024)
+        {
+            return Compute(salt, Encoding.UTF8.GetBytes(value));
+        }
+
+        Span<byte> input = stackalloc byte[length];
+        salt.CopyTo(input);
+        int written = SaltSize + Encoding.UTF8.GetBytes(value, input[SaltSize..]);
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(input[..written], digest);
+        return Convert.ToHexStringLower(digest);
     }
 
     /// <summary>SHA-256(salt ‖ value) in lowercase hex.</summary>

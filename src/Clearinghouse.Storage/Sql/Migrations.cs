@@ -133,6 +133,60 @@ internal static class Migrations
                 CHECK (kind = 0 OR name IS NULL));
             CREATE UNIQUE INDEX designations_reference ON designations (list, reference);
             """),
+        new(3, "transparency log (entries, tiles, head), signal commitments, disputes, member notifications", """
+            -- The log: one row per entry (its canonical JSON), its Merkle tree as tiles (Clearinghouse.Ledger's
+            -- layout: bottom row plus interior rows, a partial right-edge tile rewritten as it grows), and the head
+            -- (size and root) the last append left. All three are written in the transaction of the change an entry
+            -- records, under the change lock, so the log has one total order across replicas.
+            CREATE TABLE log_head (
+                id integer PRIMARY KEY CHECK (id = 1),
+                size bigint NOT NULL,
+                root {blob});
+            INSERT INTO log_head (id, size, root) VALUES (1, 0, NULL);
+            CREATE TABLE log_entries (
+                idx bigint PRIMARY KEY,
+                body {blob} NOT NULL);
+            CREATE TABLE log_tiles (
+                level integer NOT NULL,
+                idx bigint NOT NULL,
+                width integer NOT NULL,
+                hashes {blob} NOT NULL,
+                PRIMARY KEY (level, idx));
+
+            -- Each signal's commitment salt (members who see the signal may read it) and its signal-added entry.
+            CREATE TABLE signal_commitments (
+                signal_id bigint PRIMARY KEY,
+                salt {blob} NOT NULL,
+                log_index bigint NOT NULL);
+
+            -- Disputes: by a member (filed_by) or an outside party (no name; an optional contact the node never
+            -- publishes). Resolution: 1 upheld (the signal is withdrawn), 2 rejected; both with a public reason.
+            CREATE TABLE disputes (
+                id {id},
+                public_id text NOT NULL UNIQUE,
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                filed_by bigint REFERENCES members (id),
+                statement text NOT NULL,
+                contact text,
+                filed_us bigint NOT NULL,
+                filed_index bigint NOT NULL,
+                outcome integer,
+                reason text,
+                resolved_us bigint,
+                resolved_index bigint);
+            CREATE INDEX disputes_open ON disputes (resolved_us, id);
+
+            -- What a member should hear about (a dispute against its signal, its resolution): a queue it reads.
+            CREATE TABLE notifications (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                kind text NOT NULL,
+                dispute_id text NOT NULL,
+                signal_public_id text NOT NULL,
+                detail text NOT NULL,
+                at_us bigint NOT NULL);
+            CREATE INDEX notifications_member ON notifications (member_id, id);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -16,7 +16,7 @@ namespace Clearinghouse.Storage.Sql;
 /// behind a bulk load (the second chunk of a new bank would otherwise be quadratic). JIT is off by default: these
 /// short statements spend longer compiling than running.
 /// </summary>
-internal sealed class PostgresDialect : SqlDialect
+internal sealed partial class PostgresDialect : SqlDialect
 {
     // Advisory lock keys (advisory locks are per database, so these only need to be distinct from each other).
     private const long ChangeLockKey = 0x43_48_5F_43_48_41_4E_47; // "CH_CHANG"

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using Clearinghouse.Ledger.Merkle;
+using Clearinghouse.Storage.Sql.Log;
 
 namespace Clearinghouse.Storage.Sql;
 
@@ -9,6 +11,7 @@ namespace Clearinghouse.Storage.Sql;
 internal sealed class Session : IAsyncDisposable
 {
     private ChangeClock? _clock;
+    private LogBatch? _log;
 
     public Session(DbConnection connection, DbTransaction? transaction, long nowMicros)
     {
@@ -27,8 +30,21 @@ internal sealed class Session : IAsyncDisposable
     /// <summary>Change-feed positions; only sessions that hold the change lock have one.</summary>
     public ChangeClock Clock => _clock ?? throw new InvalidOperationException("This write does not hold the change lock, so it cannot take change-feed positions.");
 
-    public async Task LoadClockAsync(CancellationToken cancellationToken) =>
+    /// <summary>The transparency-log entries this write appends; only sessions that hold the change lock have one.</summary>
+    public LogBatch Log => _log ?? throw new InvalidOperationException("This write does not hold the change lock, so it cannot append to the transparency log.");
+
+    /// <summary>The log batch when this session has one and appended to it.</summary>
+    public LogBatch? PendingLog => _log is { Count: > 0 } ? _log : null;
+
+    public async Task LoadClockAsync(CancellationToken cancellationToken)
+    {
         _clock = new ChangeClock(await ScalarAsync<long>("SELECT position FROM change_position WHERE id = 1", cancellationToken).ConfigureAwait(false));
+        (long size, byte[]? root) = (await QueryAsync(
+            "SELECT size, root FROM log_head WHERE id = 1",
+            r => (r.GetInt64(0), r.IsDBNull(1) ? null : r.GetFieldValue<byte[]>(1)),
+            cancellationToken).ConfigureAwait(false))[0];
+        _log = new LogBatch(size, root is null ? Rfc6962.EmptyTreeHash : MerkleHash.FromBytes(root));
+    }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {

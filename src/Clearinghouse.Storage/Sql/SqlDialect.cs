@@ -27,6 +27,15 @@ internal abstract class SqlDialect : IAsyncDisposable
 
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>Opens a connection synchronously (the Merkle tree's tile reads are synchronous).</summary>
+    public abstract DbConnection Open();
+
+    /// <summary>Inserts log entries <paramref name="firstIndex"/>, firstIndex + 1, … with these canonical bodies.</summary>
+    public abstract Task InsertLogEntriesAsync(Session session, long firstIndex, IReadOnlyList<byte[]> bodies, CancellationToken cancellationToken);
+
+    /// <summary>Inserts each signal's commitment salt and the index of its signal-added entry.</summary>
+    public abstract Task InsertCommitmentsAsync(Session session, IReadOnlyList<long> signalIds, IReadOnlyList<byte[]> salts, IReadOnlyList<long> logIndexes, CancellationToken cancellationToken);
+
     /// <summary>Database-wide settings that must be made outside a transaction before migrating (SQLite's WAL mode).</summary>
     public virtual Task PrepareDatabaseAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -10,7 +10,7 @@ namespace Clearinghouse.Storage.Sql;
 /// foreign keys on, and writers that take the write lock up front (<c>BEGIN IMMEDIATE</c>) so two writers never
 /// deadlock upgrading a read lock. SQLite has a single writer, which is also what orders change-feed positions.
 /// </summary>
-internal sealed class SqliteDialect : SqlDialect
+internal sealed partial class SqliteDialect : SqlDialect
 {
     // Per-connection settings: durability, how long to wait for the writer lock, and a page cache large enough
     // that bulk inserts into the random-keyed indexes (public id, value) stay in memory.

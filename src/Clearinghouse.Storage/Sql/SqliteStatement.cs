@@ -55,6 +55,8 @@ internal sealed class SqliteStatement : IDisposable
         Check(raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length))); // SQLite copies the bytes
     }
 
+    public void Bind(int index, ReadOnlySpan<byte> blob) => Check(raw.sqlite3_bind_blob(_statement, index, blob)); // SQLite copies the bytes
+
     /// <summary>Binds a value of the kinds the store's queries use.</summary>
     public void Bind(string name, object? value)
     {

@@ -59,7 +59,7 @@ internal static class SignalEndpoints
         api.MapDelete("/signals/{id:long}", WithdrawAsync)
             .RequireKey(ApiScopes.Contribute)
             .WithName("WithdrawSignal").WithTags("Signals")
-            .WithSummary("Withdraw a signal (its contributor, the bank's owner or the operator): it stops matching and is kept for the record")
+            .WithSummary("Withdraw a signal (its contributor, the bank's owner or the operator): it stops matching and is kept for the record; an optional public reason goes in the transparency log")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/signals/{id:long}/opinions", RecordOpinionAsync)
@@ -244,12 +244,17 @@ internal static class SignalEndpoints
         return TypedResults.Ok(Mapping.ToInfo(signal, bank.Name));
     }
 
-    private static async Task<Ok<SignalInfo>> WithdrawAsync(Node node, HttpContext context, long id)
+    private static async Task<Ok<SignalInfo>> WithdrawAsync(Node node, HttpContext context, long id, string? reason)
     {
         var caller = context.Caller();
         var (signal, bank) = await node.VisibleSignalAsync(caller, id, context.RequestAborted).ConfigureAwait(false);
         Node.RequireWithdraw(caller, signal, bank);
-        await node.Store.WithdrawSignalAsync(id, context.RequestAborted).ConfigureAwait(false);
+        if (reason is not null && (string.IsNullOrWhiteSpace(reason) || reason.Length > 1000))
+        {
+            throw Problems.BadRequest("reason, when given, must have 1 to 1000 characters (it is published in the transparency log)");
+        }
+
+        await node.Store.WithdrawSignalAsync(id, new SignalWithdrawal(caller.MemberId, reason ?? SqlStore.DefaultWithdrawalReason), context.RequestAborted).ConfigureAwait(false);
         await node.CaughtUpAsync(context.RequestAborted).ConfigureAwait(false);
         var withdrawn = await node.Store.GetSignalAsync(id, context.RequestAborted).ConfigureAwait(false) ?? signal;
         return TypedResults.Ok(Mapping.ToInfo(withdrawn, bank.Name));
