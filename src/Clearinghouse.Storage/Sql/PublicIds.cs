@@ -25,8 +25,6 @@ internal static class PublicIds
 
     private const int RandomBytes = BytesPerId - TimeBytes; // of which the first 82 bits are used
 
-    public static string NewSignalId(long unixMilliseconds) => NewSignalIds(1, unixMilliseconds)[0];
-
     /// <summary><paramref name="count"/> new ids created at <paramref name="unixMilliseconds"/>.</summary>
     public static string[] NewSignalIds(int count, long unixMilliseconds)
     {
