@@ -187,6 +187,27 @@ internal static class Migrations
                 at_us bigint NOT NULL);
             CREATE INDEX notifications_member ON notifications (member_id, id);
             """),
+        new(5, "reviewers (members' users with the review scope), their wellness settings and sign-in bookkeeping", """
+            -- A reviewer belongs to a member; its username is unique within the member. password_hash is a PHC
+            -- string of a slow KDF (Argon2id). session_epoch ends existing sign-ins when raised (disable, new
+            -- password). failed_sign_ins and locked_until_us back off repeated wrong passwords.
+            CREATE TABLE reviewers (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                username text NOT NULL,
+                password_hash text NOT NULL,
+                scopes integer NOT NULL,
+                blur_previews {bool} NOT NULL,
+                break_after_items integer NOT NULL,
+                break_after_minutes integer NOT NULL,
+                created_us bigint NOT NULL,
+                disabled_us bigint,
+                session_epoch bigint NOT NULL,
+                failed_sign_ins integer NOT NULL,
+                locked_until_us bigint,
+                last_sign_in_us bigint);
+            CREATE UNIQUE INDEX reviewers_member_username ON reviewers (member_id, username);
+            """),
     ];
 
     public static int Latest => All[^1].Version;
