@@ -13,6 +13,7 @@ using Clearinghouse.Server.Json;
 using Clearinghouse.Server.Log;
 using Clearinghouse.Server.Matching;
 using Clearinghouse.Server.Telemetry;
+using Clearinghouse.Server.Ui;
 using Clearinghouse.Signals;
 using Clearinghouse.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -23,6 +24,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using OpenTelemetry.Metrics;
@@ -61,6 +63,7 @@ public static class NodeApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseReviewUi();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseMiddleware<BodyLimitMiddleware>();
         app.UseRateLimiter();
@@ -119,6 +122,10 @@ public static class NodeApplication
             services.AddSingleton(options.Store);
         }
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => sp.GetRequiredService<IClearinghouseStore>() as IReviewerStore
+            ?? throw new InvalidOperationException($"The store {sp.GetRequiredService<IClearinghouseStore>().GetType().Name} keeps no reviewer accounts (IReviewerStore), which the review UI needs."));
+        UiSessions.AddServices(services, options.ReviewUi);
         services.AddSingleton<NodeIndex>();
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<ChangeFeedFollower>();
@@ -139,6 +146,7 @@ public static class NodeApplication
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Add(ReviewerJsonContext.Default);
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -262,6 +270,8 @@ public static class NodeApplication
         AdminEndpoints.Map(api);
         DesignationEndpoints.Map(api, options);
         DisputeEndpoints.Map(app, api);
+        ReviewerEndpoints.Map(api);
+        UiEndpoints.Map(app);
 
         HmaMatchingEndpoints.Map(app, options);
         HmaCurationEndpoints.Map(app, options);
