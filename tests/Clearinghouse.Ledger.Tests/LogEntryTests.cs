@@ -16,7 +16,7 @@ public sealed class LogEntryTests
         new SignalAdded(0, Time, "sig-1", "pdq", "attack-footage", null, "bank-a", "Example Platform Ltd", Commitment),
         new SignalAdded(1, Time, "sig-2", "md5", "designated-entity", "un:QDe.115", "bank-a", "Example Platform Ltd", Commitment),
         new SignalWithdrawn(2, Time, "sig-1", "Example Platform Ltd", "dispute upheld: lawful news report"),
-        new SignalRecategorised(3, Time, "sig-2", "designated-entity", "branded-publication", "un:QDe.115", "Example Platform Ltd"),
+        new SignalRecategorised(3, Time, "sig-2", "designated-entity", "branded-publication", "un:QDe.115", "Example Platform Ltd", "the publication names no designated entity"),
         new OpinionRecorded(4, Time, "sig-2", "Other Org", "negative"),
         new DisputeFiled(5, Time, "d-1", "sig-2", null),
         new DisputeFiled(6, Time, "d-2", "sig-2", "Other Org"),

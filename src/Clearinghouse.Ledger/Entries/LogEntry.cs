@@ -110,9 +110,9 @@ public sealed record SignalWithdrawn(long Index, DateTimeOffset Time, string Pub
         json.Add("publicId", PublicId).Add("member", Member).Add("reason", Reason);
 }
 
-/// <summary>A signal was moved to another category.</summary>
+/// <summary>A signal was moved to another category (or designation), by a member, for a public reason.</summary>
 public sealed record SignalRecategorised(
-    long Index, DateTimeOffset Time, string PublicId, string PreviousCategory, string Category, string? Designation, string Member)
+    long Index, DateTimeOffset Time, string PublicId, string PreviousCategory, string Category, string? Designation, string Member, string Reason)
     : LogEntry(Index, Time)
 {
     public string PublicId { get; } = EntryField.Identifier(PublicId, "publicId");
@@ -125,11 +125,13 @@ public sealed record SignalRecategorised(
 
     public string Member { get; } = EntryField.Identifier(Member, "member");
 
+    public string Reason { get; } = EntryField.Text(Reason, "reason");
+
     public override string Type => "signal-recategorised";
 
     private protected override void WriteFields(CanonicalJson json) => json
         .Add("publicId", PublicId).Add("previousCategory", PreviousCategory).Add("category", Category)
-        .AddOptional("designation", Designation).Add("member", Member);
+        .AddOptional("designation", Designation).Add("member", Member).Add("reason", Reason);
 }
 
 /// <summary>A member recorded an opinion on a signal: "positive", "negative" (false positive) or "investigation-seed".</summary>
