@@ -143,4 +143,16 @@ public sealed class LogEntryTests
         Assert.Throws<ArgumentException>(() => ValueCommitment.Compute(new byte[16], value));
         Assert.Throws<ArgumentException>(() => new SignalAdded(0, Time, "s", "pdq", "c", null, "b", "m", value.ToUpperInvariant()));
     }
+
+    [Fact]
+    public void Entry_times_are_written_exactly_as_the_documented_format_for_any_instant()
+    {
+        var random = new Random(11);
+        DateTime[] edges = [DateTime.MinValue, DateTime.MaxValue, new(2026, 12, 31, 23, 59, 59, 999, DateTimeKind.Utc), new(999, 1, 2, 3, 4, 5, 6, DateTimeKind.Utc)];
+        IEnumerable<DateTime> instants = edges.Concat(Enumerable.Range(0, 20_000).Select(_ => new DateTime(random.NextInt64(DateTime.MaxValue.Ticks), DateTimeKind.Utc)));
+        foreach (DateTime instant in instants)
+        {
+            Assert.Equal(instant.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), LogEntry.FormatTime(instant));
+        }
+    }
 }
