@@ -26,7 +26,7 @@ internal static class LogEntryParser
             f.OptionalText("originLog"), f.OptionalText("originPublicId"), f.OptionalText("originMember")),
         ["signal-withdrawn"] = f => new SignalWithdrawn(f.Index, f.Time, f.Text("publicId"), f.Text("member"), f.Text("reason")),
         ["signal-recategorised"] = f => new SignalRecategorised(f.Index, f.Time, f.Text("publicId"), f.Text("previousCategory"),
-            f.Text("category"), f.OptionalText("designation"), f.Text("member")),
+            f.Text("category"), f.OptionalText("designation"), f.Text("member"), f.Text("reason")),
         ["opinion-recorded"] = f => new OpinionRecorded(f.Index, f.Time, f.Text("publicId"), f.Text("member"), f.Text("opinion")),
         ["dispute-filed"] = f => new DisputeFiled(f.Index, f.Time, f.Text("disputeId"), f.Text("publicId"), f.OptionalText("filedBy")),
         ["dispute-resolved"] = f => new DisputeResolved(f.Index, f.Time, f.Text("disputeId"), f.Text("publicId"), f.Text("outcome"), f.Text("reason")),

@@ -187,6 +187,113 @@ internal static class Migrations
                 at_us bigint NOT NULL);
             CREATE INDEX notifications_member ON notifications (member_id, id);
             """),
+        new(4, "action rules and their audit, webhook endpoints and the delivery outbox, review items, content copies and decisions", """
+            -- All of it is private to a member. Nothing here describes a person: a reviewer is a user name of the
+            -- member's reviewer account; content copies exist only when the member uploaded content for review.
+            CREATE TABLE webhook_endpoints (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                url text NOT NULL,
+                secret text NOT NULL,
+                description text,
+                enabled {bool} NOT NULL,
+                created_us bigint NOT NULL,
+                deleted {bool} NOT NULL);
+            CREATE INDEX webhook_endpoints_member ON webhook_endpoints (member_id, id);
+
+            -- Selectors are JSON arrays (empty: any); neither review_priority nor webhook_endpoint_id: record only.
+            CREATE TABLE action_rules (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                name text NOT NULL,
+                bank_ids text NOT NULL,
+                categories text NOT NULL,
+                signal_types text NOT NULL,
+                max_distance integer,
+                include_disputed {bool} NOT NULL,
+                review_priority integer,
+                webhook_endpoint_id bigint REFERENCES webhook_endpoints (id),
+                enabled {bool} NOT NULL,
+                created_us bigint NOT NULL,
+                updated_us bigint NOT NULL,
+                deleted {bool} NOT NULL);
+            CREATE INDEX action_rules_member ON action_rules (member_id, id);
+
+            -- Who changed a rule (an API key id or a reviewer's user name), when, and the rule as JSON after it.
+            CREATE TABLE action_rule_audit (
+                id {id},
+                rule_id bigint NOT NULL REFERENCES action_rules (id),
+                member_id bigint NOT NULL REFERENCES members (id),
+                change integer NOT NULL,
+                actor text NOT NULL,
+                at_us bigint NOT NULL,
+                rule text NOT NULL);
+            CREATE INDEX action_rule_audit_member ON action_rule_audit (member_id, id);
+
+            -- The outbox, written in the transaction of the matches that caused each delivery. state: 0 pending,
+            -- 1 delivered, 2 dead. A dispatcher leases a row (lease_until_us) while it attempts it.
+            CREATE TABLE webhook_deliveries (
+                id {id},
+                endpoint_id bigint NOT NULL REFERENCES webhook_endpoints (id),
+                member_id bigint NOT NULL REFERENCES members (id),
+                idempotency_key text NOT NULL UNIQUE,
+                event_type text NOT NULL,
+                payload text NOT NULL,
+                state integer NOT NULL,
+                attempts integer NOT NULL,
+                next_attempt_us bigint NOT NULL,
+                lease_until_us bigint NOT NULL,
+                last_status integer,
+                last_error text,
+                created_us bigint NOT NULL,
+                delivered_us bigint);
+            CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, id) WHERE state = 0;
+            CREATE INDEX webhook_deliveries_member ON webhook_deliveries (member_id, id);
+
+            -- Copies of content uploaded for review, deleted after the decision or at expires_us.
+            CREATE TABLE review_content (
+                id {id},
+                media_type text NOT NULL,
+                bytes {blob} NOT NULL,
+                expires_us bigint NOT NULL);
+            CREATE INDEX review_content_expiry ON review_content (expires_us);
+
+            -- state: 0 open, 1 escalated, 2 decided. content_signals: the content's own hashes, as JSON.
+            CREATE TABLE review_items (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                rule_id bigint REFERENCES action_rules (id),
+                priority integer NOT NULL,
+                state integer NOT NULL,
+                created_us bigint NOT NULL,
+                content_signals text NOT NULL,
+                content_id bigint REFERENCES review_content (id) ON DELETE SET NULL);
+            CREATE INDEX review_items_queue ON review_items (member_id, state, id);
+            CREATE INDEX review_items_priority ON review_items (member_id, state, priority, id);
+
+            -- The matches an item reviews, with the bank and category they had (for filtering the queue).
+            CREATE TABLE review_item_matches (
+                item_id bigint NOT NULL REFERENCES review_items (id),
+                match_id bigint NOT NULL REFERENCES matches (id),
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                bank_id bigint NOT NULL,
+                category text NOT NULL,
+                signal_type text NOT NULL,
+                distance integer NOT NULL,
+                PRIMARY KEY (item_id, match_id));
+
+            -- decision: 0 confirm, 1 overturn, 2 escalate.
+            CREATE TABLE review_decisions (
+                id {id},
+                item_id bigint NOT NULL REFERENCES review_items (id),
+                decision integer NOT NULL,
+                reviewer text NOT NULL,
+                at_us bigint NOT NULL,
+                target_bank_id bigint REFERENCES banks (id),
+                added_signals integer NOT NULL,
+                note text);
+            CREATE INDEX review_decisions_item ON review_decisions (item_id, id);
+            """),
         new(6, "federation: peers and their sync state, imported signals' provenance, the outbox of opinions owed back", """
             -- The member feed reads signal-added entries by log index.
             CREATE INDEX signal_commitments_log ON signal_commitments (log_index);
