@@ -271,6 +271,12 @@ public abstract partial class SqlStore
                 ("@id", signalId)).ConfigureAwait(false);
             string member = await MemberNameAsync(session, memberId, cancellationToken).ConfigureAwait(false);
             session.Log.Add(index => new OpinionRecorded(index, EntryTime(session), signal.PublicId, member, OpinionName(kind)));
+            if (kind == OpinionKind.Negative)
+            {
+                // Federation: a false positive on an imported signal is owed to the node it came from.
+                await EnqueueForPeersAsync(session, signalId, OutboxKind.NegativeOpinion, note ?? $"false positive reported on {signal.PublicId}", cancellationToken).ConfigureAwait(false);
+            }
+
             return updated;
         }, cancellationToken);
     }
