@@ -93,6 +93,11 @@ public abstract class JsonProgramFormat : IProgramFormat
                 throw NotJson(source, ex);
             }
 
+            if (first == '{' && page.Index == 0)
+            {
+                RefuseErrorAnswer(value, source);
+            }
+
             if (first == '{' && PageArrayKey is { } key && value.ValueKind == JsonValueKind.Object && value.TryGetProperty(key, out JsonElement records))
             {
                 // A saved API page (or several, one per line): its records, then the checkpoint it states.
@@ -138,6 +143,7 @@ public abstract class JsonProgramFormat : IProgramFormat
             return root;
         }
 
+        RefuseErrorAnswer(root, source);
         if (root.ValueKind == JsonValueKind.Object && PageArrayKey is { } key)
         {
             if (root.TryGetProperty(key, out JsonElement records) && records.ValueKind == JsonValueKind.Array)
@@ -149,6 +155,20 @@ public abstract class JsonProgramFormat : IProgramFormat
         }
 
         throw new ExchangeFormatException($"{source}: not a {ExchangePrograms.NameOf(Program)} page: expected {Expected}");
+    }
+
+    /// <summary>An API error object (<c>{"error": ...}</c>, as the Graph API and others answer) saved in place of a
+    /// page is not a record to skip but a page that is not there.</summary>
+    private void RefuseErrorAnswer(JsonElement value, string source)
+    {
+        if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("error", out JsonElement error)
+            && (PageArrayKey is null || !value.TryGetProperty(PageArrayKey, out _)))
+        {
+            string text = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out JsonElement message)
+                ? "{\"message\":" + message.GetRawText() + "}"
+                : error.GetRawText();
+            throw new ExchangeFormatException($"{source}: the program answered with an error instead of records: {(text.Length > 300 ? text[..300] : text)}");
+        }
     }
 
     private static ExchangeFormatException NotJson(string source, JsonException ex) =>
