@@ -382,6 +382,37 @@ internal static class Migrations
                 last_error text);
             CREATE INDEX federation_outbox_due ON federation_outbox (peer_id, sent_us, next_attempt_us);
             """),
+        new(7, "exchanges (imports from hash-sharing programs): configuration, checkpoint, imported signals and their labels", """
+            -- A configured import from a program (tcap, threatexchange, ncmec, stopncii, local_file, hma) into one bank.
+            -- settings: the program's non-secret settings as a JSON object (secrets are read from the environment or a
+            -- file at sync time, never stored). checkpoint: the program's opaque position after the last applied page.
+            -- generation: bumped when a full fetch starts; rows still on an older generation when it ends are withdrawn.
+            CREATE TABLE exchanges (
+                id {id},
+                name text NOT NULL UNIQUE,
+                program text NOT NULL,
+                bank_id bigint NOT NULL REFERENCES banks (id),
+                contributor_id bigint NOT NULL REFERENCES members (id),
+                settings text NOT NULL,
+                enabled {bool} NOT NULL,
+                checkpoint text,
+                generation bigint NOT NULL,
+                created_us bigint NOT NULL,
+                last_sync_us bigint,
+                last_error text);
+
+            -- The live signals an exchange imported, under the program's record key, with the labels of the record's
+            -- last update (the program's originals and what they map to). A row goes when its signal is withdrawn.
+            CREATE TABLE exchange_signals (
+                exchange_id bigint NOT NULL REFERENCES exchanges (id),
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                record_key text NOT NULL,
+                labels text NOT NULL,
+                generation bigint NOT NULL,
+                PRIMARY KEY (exchange_id, signal_id));
+            CREATE INDEX exchange_signals_record ON exchange_signals (exchange_id, record_key);
+            CREATE INDEX exchange_signals_generation ON exchange_signals (exchange_id, generation);
+            """),
     ];
 
     public static int Latest => All[^1].Version;
