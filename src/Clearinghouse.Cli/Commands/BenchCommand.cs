@@ -123,12 +123,14 @@ internal static class BenchCommand
             });
         }
 
+        var noAudit = new Option<bool>("--no-audit") { Description = "Skip the audit (for building a large log in steps with --dir; audit_seconds is then 0)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line (the default output; kept for symmetry with the other bench commands)" };
         var command = new Command("log", "Time the transparency log in SQLite: batched appends, proofs from the stored tiles, a first audit of every entry (one JSON line)")
         {
-            entries, batch, proofs, directory,
+            entries, batch, proofs, directory, noAudit, json,
         };
         command.SetAction((parse, cancellationToken) => LogBenchmark.RunAsync(
-            new LogBenchOptions(parse.GetValue(entries), parse.GetValue(batch), parse.GetValue(proofs), parse.GetValue(directory)),
+            new LogBenchOptions(parse.GetValue(entries), parse.GetValue(batch), parse.GetValue(proofs), parse.GetValue(directory), !parse.GetValue(noAudit)),
             parse.InvocationConfiguration.Output,
             cancellationToken));
         return command;
