@@ -28,6 +28,24 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Bench_log_appends_to_an_existing_store_and_audits_the_whole_log()
+    {
+        string work = Path.Combine(_dir, "log");
+        var first = CliRunner.Run("bench", "log", "--entries", "600", "--batch-size", "250", "--proofs", "20", "--dir", work, "--no-audit", "--json");
+        var second = CliRunner.Run("bench", "log", "--entries", "400", "--batch-size", "250", "--proofs", "20", "--dir", work, "--json");
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(second.ExitCode == 0, second.Error);
+        var before = JsonDocument.Parse(first.OutLines.Single()).RootElement;
+        var after = JsonDocument.Parse(second.OutLines.Single()).RootElement;
+        Assert.Equal(0, before.GetProperty("audit_seconds").GetDouble());
+        // Each run's entries are its signals; the first run also logged the taxonomy, the member and the bank.
+        Assert.Equal(before.GetProperty("entries").GetInt64() + 400, after.GetProperty("entries").GetInt64());
+        Assert.True(after.GetProperty("audit_entries_per_second").GetDouble() > 0, "the second run audited the whole log");
+        Assert.True(after.GetProperty("inclusion_proof_microseconds").GetDouble() > 0);
+    }
+
+    [Fact]
     public void Bench_match_finds_exactly_the_brute_force_pairs_of_the_reference_hash_lists()
     {
         string haystack = TestData.PathOf("pdq", "hashlists", "haystack.txt");

@@ -43,9 +43,16 @@ internal static class LogBenchmark
             double appendSeconds;
             await using (IClearinghouseStore store = await StoreFactory.OpenMigratedAsync(root, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                await store.ApplyTaxonomyAsync(TaxonomyFile.LoadDefault(), cancellationToken).ConfigureAwait(false);
-                Member member = await store.CreateMemberAsync("bench", cancellationToken).ConfigureAwait(false);
-                Bank bank = await store.CreateBankAsync(new NewBank("bench", "attack-footage", member.Id), cancellationToken).ConfigureAwait(false);
+                // A store from an earlier run (--dir) is appended to: its bench member and bank are reused.
+                if (await store.GetTaxonomyAsync(cancellationToken).ConfigureAwait(false) is null)
+                {
+                    await store.ApplyTaxonomyAsync(TaxonomyFile.LoadDefault(), cancellationToken).ConfigureAwait(false);
+                }
+
+                Member member = await store.FindMemberAsync("bench", cancellationToken).ConfigureAwait(false)
+                    ?? await store.CreateMemberAsync("bench", cancellationToken).ConfigureAwait(false);
+                Bank bank = await store.FindBankAsync("bench", cancellationToken).ConfigureAwait(false)
+                    ?? await store.CreateBankAsync(new NewBank("bench", "attack-footage", member.Id), cancellationToken).ConfigureAwait(false);
                 var clock = Stopwatch.StartNew();
                 for (int done = 0; done < options.Entries; done += options.BatchSize)
                 {
