@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Server.Actions;
 using Clearinghouse.Server.Api;
 using Clearinghouse.Server.Api.Hma;
 using Clearinghouse.Server.Api.Own;
@@ -123,6 +124,13 @@ public static class NodeApplication
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<ChangeFeedFollower>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeedFollower>());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => sp.GetRequiredService<IClearinghouseStore>() as IActionStore
+            ?? throw new InvalidOperationException("The node's store does not implement IActionStore (rules, webhooks, review)."));
+        services.AddSingleton<RuleCache>();
+        services.AddSingleton<DeliveryWakeup>();
+        services.AddHostedService<WebhookDispatcher>();
+        services.AddHostedService<ReviewContentSweeper>();
         services.AddSingleton<MatchService>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyIssuer>();
