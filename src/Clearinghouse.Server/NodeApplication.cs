@@ -132,6 +132,7 @@ public static class NodeApplication
         services.AddHostedService<WebhookDispatcher>();
         services.AddHostedService<ReviewContentSweeper>();
         services.AddSingleton<MatchService>();
+        services.AddSingleton<ReviewService>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyIssuer>();
         services.AddSingleton(new CursorCodec(options.CursorKey));
