@@ -148,6 +148,7 @@ public static class NodeApplication
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, ActionJsonContext.Default);
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -271,6 +272,8 @@ public static class NodeApplication
         AdminEndpoints.Map(api);
         DesignationEndpoints.Map(api, options);
         DisputeEndpoints.Map(app, api);
+        ActionEndpoints.Map(api);
+        ReviewEndpoints.Map(api);
 
         HmaMatchingEndpoints.Map(app, options);
         HmaCurationEndpoints.Map(app, options);
