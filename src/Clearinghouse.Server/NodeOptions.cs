@@ -91,6 +91,9 @@ public sealed record NodeOptions
     /// <summary>Keep a match record (member, signal, distance, time; never the content) for every reported match.</summary>
     public bool RecordMatches { get; init; } = true;
 
+    /// <summary>The review UI's sessions and sign-in lockout.</summary>
+    public Clearinghouse.Server.Ui.ReviewUiOptions ReviewUi { get; init; } = new();
+
     /// <summary>Log as JSON lines (one object per event) instead of plain text.</summary>
     public bool JsonLogs { get; init; }
 
@@ -109,6 +112,9 @@ public sealed record NodeOptions
 
     /// <summary>Webhook delivery: attempts before a delivery is dead, per-attempt timeout, and the backoff's base and cap.</summary>
     public WebhookOptions Webhooks { get; init; } = new();
+
+    /// <summary>How this node pulls from its peers (federation).</summary>
+    public Clearinghouse.Server.Federation.FederationOptions Federation { get; init; } = new();
 }
 
 /// <summary>How the node delivers webhooks (see docs/actions.md).</summary>
