@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Clearinghouse.Media.Images;
+using Clearinghouse.Server.Actions;
 using Clearinghouse.Server.Api;
 using Clearinghouse.Server.Api.Hma;
 using Clearinghouse.Server.Api.Own;
@@ -130,7 +131,15 @@ public static class NodeApplication
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<ChangeFeedFollower>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeedFollower>());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => sp.GetRequiredService<IClearinghouseStore>() as IActionStore
+            ?? throw new InvalidOperationException("The node's store does not implement IActionStore (rules, webhooks, review)."));
+        services.AddSingleton<RuleCache>();
+        services.AddSingleton<DeliveryWakeup>();
+        services.AddHostedService<WebhookDispatcher>();
+        services.AddHostedService<ReviewContentSweeper>();
         services.AddSingleton<MatchService>();
+        services.AddSingleton<ReviewService>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyIssuer>();
         services.AddSingleton(new CursorCodec(options.CursorKey));
@@ -149,6 +158,7 @@ public static class NodeApplication
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Add(ReviewerJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Insert(1, Clearinghouse.Server.Federation.FederationJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Add(ActionJsonContext.Default);
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -302,6 +312,8 @@ public static class NodeApplication
         ReviewerEndpoints.Map(api);
         UiEndpoints.Map(app);
         Clearinghouse.Server.Federation.FederationEndpoints.Map(api);
+        ActionEndpoints.Map(api);
+        ReviewEndpoints.Map(api);
 
         HmaMatchingEndpoints.Map(app, options);
         HmaCurationEndpoints.Map(app, options);

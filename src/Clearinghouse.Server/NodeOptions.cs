@@ -100,6 +100,41 @@ public sealed record NodeOptions
     /// <summary>Minimum level of the node's own log events.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
+    /// <summary>How long a member's action rules are trusted before they are read from the store again.</summary>
+    public TimeSpan RuleCacheTtl { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a copy of content uploaded for review (<c>review_copy=true</c>) is kept at most; it is deleted
+    /// earlier, when the review item is decided.</summary>
+    public TimeSpan ReviewRetention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often expired review copies are deleted.</summary>
+    public TimeSpan ReviewSweepInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Webhook delivery: attempts before a delivery is dead, per-attempt timeout, and the backoff's base and cap.</summary>
+    public WebhookOptions Webhooks { get; init; } = new();
+
     /// <summary>How this node pulls from its peers (federation).</summary>
     public Clearinghouse.Server.Federation.FederationOptions Federation { get; init; } = new();
+}
+
+/// <summary>How the node delivers webhooks (see docs/actions.md).</summary>
+public sealed record WebhookOptions
+{
+    /// <summary>Attempts before a delivery is dead-lettered.</summary>
+    public int MaxAttempts { get; init; } = 8;
+
+    /// <summary>Time limit for one attempt, from connect to the response's status.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The backoff's base: the wait before retry n is uniform in [0, min(cap, base * 2^(n-1))] (full jitter).</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The backoff's cap.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the dispatcher looks for due deliveries when nothing woke it.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Deliveries attempted at once (at most one per endpoint).</summary>
+    public int Concurrency { get; init; } = 16;
 }

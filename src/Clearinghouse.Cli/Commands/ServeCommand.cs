@@ -12,9 +12,17 @@ namespace Clearinghouse.Cli.Commands;
 internal sealed record ServeSettings(StoreLocation Store, IReadOnlyList<string> Urls, bool Demo, string DemoImages, bool JsonLogs, ServeTuning? Tuning = null, LogKeySettings? LogKey = null);
 
 /// <summary>The node's limits and policies that <c>serve</c> exposes as options (defaults: <see cref="NodeOptions"/>'s).</summary>
-internal sealed record ServeTuning(int RateLimitPerSecond, int RateLimitBurst, IReadOnlyList<string> UrlFetchAllowedHosts, string? HmaDefaultCategory, long MaxUploadBytes, bool RecordMatches)
+internal sealed record ServeTuning(
+    int RateLimitPerSecond,
+    int RateLimitBurst,
+    IReadOnlyList<string> UrlFetchAllowedHosts,
+    string? HmaDefaultCategory,
+    long MaxUploadBytes,
+    bool RecordMatches,
+    TimeSpan? ReviewRetention = null,
+    int? WebhookMaxAttempts = null)
 {
-    private static readonly NodeOptions Defaults = new() { Store = null! };
+    public static NodeOptions Defaults { get; } = new() { Store = null! };
 
     public static ServeTuning Default { get; } = new(
         Defaults.RateLimitPerSecond, Defaults.RateLimitBurst, Defaults.UrlFetchAllowedHosts, Defaults.HmaDefaultCategory, Defaults.MaxUploadBytes, Defaults.RecordMatches);
@@ -62,12 +70,23 @@ internal static class ServeCommand
             CustomParser = r => DecodeLimitOptions.ParseSize(r.Tokens.Count == 0 ? string.Empty : r.Tokens[0].Value, r),
         };
         var noMatchRecords = new Option<bool>("--no-match-records") { Description = "Keep no match records (which member's lookup hit which signal, when; never the content)" };
+        var reviewRetention = new Option<TimeSpan>("--review-retention")
+        {
+            Description = "Longest time a copy of content uploaded for review (review_copy=true) is kept; deleted earlier at the decision (suffixes s, m, h, d; default 7d)",
+            DefaultValueFactory = _ => ServeTuning.Defaults.ReviewRetention,
+            CustomParser = r => ParseDuration(r.Tokens.Count == 0 ? string.Empty : r.Tokens[0].Value, r),
+        };
+        var webhookAttempts = new Option<int>("--webhook-max-attempts")
+        {
+            Description = "Attempts before a webhook delivery is dead-lettered (default 8; see docs/actions.md for the backoff)",
+            DefaultValueFactory = _ => ServeTuning.Defaults.Webhooks.MaxAttempts,
+        };
         var logKey = new LogKeyOptions();
         var command = new Command(
             "serve",
             "Run the node: the REST API (own /api/v1 and HMA-compatible routes, docs at /docs) over the store. The first start prints the operator's API key, once. Stops cleanly on Ctrl+C or SIGTERM.")
         {
-            urls, demo, demoData, jsonLogs, rateLimit, rateBurst, allowHosts, hmaCategory, maxUpload, noMatchRecords,
+            urls, demo, demoData, jsonLogs, rateLimit, rateBurst, allowHosts, hmaCategory, maxUpload, noMatchRecords, reviewRetention, webhookAttempts,
         };
         store.AddTo(command);
         logKey.AddTo(command);
@@ -92,8 +111,14 @@ internal static class ServeCommand
                 throw new UsageException("--rate-limit must be 0 (no limit) or more, and --rate-burst at least 1");
             }
 
+            if (parse.GetValue(webhookAttempts) < 1)
+            {
+                throw new UsageException("--webhook-max-attempts must be at least 1");
+            }
+
             var tuning = new ServeTuning(
-                parse.GetValue(rateLimit), parse.GetValue(rateBurst), parse.GetValue(allowHosts) ?? [], parse.GetValue(hmaCategory), parse.GetValue(maxUpload), !parse.GetValue(noMatchRecords));
+                parse.GetValue(rateLimit), parse.GetValue(rateBurst), parse.GetValue(allowHosts) ?? [], parse.GetValue(hmaCategory), parse.GetValue(maxUpload), !parse.GetValue(noMatchRecords),
+                parse.GetValue(reviewRetention), parse.GetValue(webhookAttempts));
             var settings = new ServeSettings(store.Read(parse), list, parse.GetValue(demo), parse.GetValue(demoData)!, parse.GetValue(jsonLogs), tuning, logKey.Read(parse));
             return RunAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, started: null, cancellationToken);
         });
@@ -140,6 +165,8 @@ internal static class ServeCommand
                 HmaDefaultCategory = tuning.HmaDefaultCategory,
                 MaxUploadBytes = tuning.MaxUploadBytes,
                 RecordMatches = tuning.RecordMatches,
+                ReviewRetention = tuning.ReviewRetention ?? ServeTuning.Defaults.ReviewRetention,
+                Webhooks = ServeTuning.Defaults.Webhooks with { MaxAttempts = tuning.WebhookMaxAttempts ?? ServeTuning.Defaults.Webhooks.MaxAttempts },
                 LogSigningKey = signingKey,
             });
         }
@@ -219,5 +246,26 @@ internal static class ServeCommand
         }
 
         output.Flush();
+    }
+
+    /// <summary>A duration: a positive number with s, m, h or d (e.g. 90s, 12h, 7d).</summary>
+    private static TimeSpan ParseDuration(string text, System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string trimmed = text.Trim();
+        if (trimmed.Length >= 2
+            && double.TryParse(trimmed[..^1], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            && value > 0)
+        {
+            switch (char.ToLowerInvariant(trimmed[^1]))
+            {
+                case 's': return TimeSpan.FromSeconds(value);
+                case 'm': return TimeSpan.FromMinutes(value);
+                case 'h': return TimeSpan.FromHours(value);
+                case 'd': return TimeSpan.FromDays(value);
+            }
+        }
+
+        result.AddError($"'{text}' is not a duration: use a positive number with s, m, h or d (e.g. 12h, 7d)");
+        return TimeSpan.Zero;
     }
 }

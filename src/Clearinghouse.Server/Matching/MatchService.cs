@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Clearinghouse.Hashing.Pdq;
+using Clearinghouse.Server.Actions;
 using Clearinghouse.Server.Api;
 using Clearinghouse.Server.Auth;
 using Clearinghouse.Server.Hashing;
@@ -21,12 +22,24 @@ internal sealed record DetailedMatches(IReadOnlyList<DetailedHit> Positives, IRe
     public bool Suppressed => Negatives.Count > 0;
 }
 
+/// <summary>One of an upload's signals to match, or the reason it is not matched (too low a quality).</summary>
+internal readonly record struct ContentLookup(ISignalType Type, string Canonical, string? WhyNotMatched);
+
 /// <summary>
 /// Lookups for every route (own API and HMA's): validates the value with its signal type, asks the index through the
 /// caller's view of the banks, and — only when something matched — loads the matched signals in one store call and
-/// records the matches (never the content).
+/// records the matches (never the content) with what the member's action rules make of them (review items, webhook
+/// deliveries), in one transaction.
 /// </summary>
-internal sealed class MatchService(NodeIndex index, IClearinghouseStore store, NodeOptions options, NodeMetrics metrics)
+internal sealed class MatchService(
+    NodeIndex index,
+    IClearinghouseStore store,
+    IActionStore actions,
+    RuleCache rules,
+    DeliveryWakeup wakeup,
+    NodeOptions options,
+    NodeMetrics metrics,
+    TimeProvider time)
 {
     public SignalTypeRegistry Types => index.Types;
 
@@ -71,7 +84,7 @@ internal sealed class MatchService(NodeIndex index, IClearinghouseStore store, N
         return hits;
     }
 
-    /// <summary>Loads the details of what matched (one store call) and records the reported matches.</summary>
+    /// <summary>Loads the details of what matched (one store call); the caller records them.</summary>
     public async Task<DetailedMatches> DetailAsync(Caller caller, ISignalType type, LookupHits hits, CancellationToken cancellationToken)
     {
         if (hits.IsEmpty)
@@ -105,44 +118,113 @@ internal sealed class MatchService(NodeIndex index, IClearinghouseStore store, N
             return new DetailedMatches([], negatives, positives.Count);
         }
 
-        await RecordAsync(caller, type, positives.Select(p => p.Hit), cancellationToken).ConfigureAwait(false);
         return new DetailedMatches(positives, [], 0);
     }
 
-    /// <summary>Keeps a record of reported matches (member, signal, bank, distance, time; never the content).</summary>
-    public async Task RecordAsync(Caller caller, ISignalType type, IEnumerable<Hit> hits, CancellationToken cancellationToken)
+    /// <summary>
+    /// HMA's routes: records the reported matches of one looked-up value. Without enabled rules no store read is
+    /// added; with some, the matched signals are loaded (the rules look at status and category).
+    /// </summary>
+    public async Task RecordAsync(Caller caller, ISignalType type, string canonical, Hit[] hits, CancellationToken cancellationToken)
     {
-        if (!options.RecordMatches)
+        if (!options.RecordMatches || hits.Length == 0)
         {
             return;
         }
 
-        var now = DateTimeOffset.UtcNow;
-        var records = hits.Select(hit => new MatchRecord(0, caller.MemberId, hit.SignalId, hit.Bank.Id, type.Name, hit.Distance, now)).ToList();
-        if (records.Count > 0)
+        var enabled = await rules.EnabledRulesAsync(caller.MemberId, cancellationToken).ConfigureAwait(false);
+        if (enabled.Count == 0)
         {
-            await store.RecordMatchesAsync(records, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            await store.RecordMatchesAsync([.. hits.Select(hit => new MatchRecord(0, caller.MemberId, hit.SignalId, hit.Bank.Id, type.Name, hit.Distance, now))], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var signals = await store.GetSignalsAsync([.. hits.Select(h => h.SignalId)], cancellationToken).ConfigureAwait(false);
+        var byId = signals.ToDictionary(s => s.Id);
+        await RecordAsync(caller, [new ContentSignal(type.Name, canonical)], Live(hits, byId), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records one lookup's matches (member, signal, bank, distance, time; never the content) and what the member's
+    /// rules make of them, in one store transaction; wakes the webhook dispatcher when deliveries were written.
+    /// </summary>
+    public async Task RecordAsync(Caller caller, IReadOnlyList<ContentSignal> contentSignals, IReadOnlyList<DetailedHit> hits, ReviewCopy? copy, CancellationToken cancellationToken)
+    {
+        if (!options.RecordMatches || hits.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var enabled = await rules.EnabledRulesAsync(caller.MemberId, cancellationToken).ConfigureAwait(false);
+        if (enabled.Count == 0)
+        {
+            await store.RecordMatchesAsync([.. hits.Select(d => new MatchRecord(0, caller.MemberId, d.Signal.Id, d.Hit.Bank.Id, d.Signal.SignalType, d.Hit.Distance, now))], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var batch = ActionPlanner.Build(
+            caller.Member, contentSignals, [.. hits.Select(d => new ActedHit(d.Signal, d.Hit.Bank, d.Hit.Distance))], enabled, copy, now, options.ReviewRetention);
+        var written = await actions.RecordMatchBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (written.DeliveryIds.Count > 0)
+        {
+            wakeup.Wake();
         }
     }
 
-    /// <summary>The own API's result for one value.</summary>
+    /// <summary>The own API's result for one value (recorded as one lookup).</summary>
     public async Task<MatchResult> MatchAsync(Caller caller, ISignalType type, string canonical, IReadOnlySet<string>? bankNames, CancellationToken cancellationToken)
+    {
+        var (result, detailed) = await MatchUnrecordedAsync(caller, type, canonical, bankNames, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(caller, [new ContentSignal(type.Name, canonical)], detailed.Positives, null, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// The own API's results for one piece of content's signals, recorded together as one lookup (one review item
+    /// at most, holding <paramref name="copy"/> when the member asked to keep the content for review).
+    /// </summary>
+    public async Task<IReadOnlyList<MatchResult>> MatchContentAsync(Caller caller, IReadOnlyList<ContentLookup> lookups, IReadOnlySet<string>? bankNames, ReviewCopy? copy, CancellationToken cancellationToken)
+    {
+        var results = new List<MatchResult>(lookups.Count);
+        var positives = new List<DetailedHit>();
+        var contentSignals = new List<ContentSignal>(lookups.Count);
+        foreach (var lookup in lookups)
+        {
+            if (lookup.WhyNotMatched is { } reason)
+            {
+                results.Add(new MatchResult(lookup.Type.Name, lookup.Canonical, [], false, 0, [], reason));
+                continue;
+            }
+
+            contentSignals.Add(new ContentSignal(lookup.Type.Name, lookup.Canonical));
+            var (result, detailed) = await MatchUnrecordedAsync(caller, lookup.Type, lookup.Canonical, bankNames, cancellationToken).ConfigureAwait(false);
+            results.Add(result);
+            positives.AddRange(detailed.Positives);
+        }
+
+        await RecordAsync(caller, contentSignals, positives, copy, cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    private async Task<(MatchResult Result, DetailedMatches Detailed)> MatchUnrecordedAsync(Caller caller, ISignalType type, string canonical, IReadOnlySet<string>? bankNames, CancellationToken cancellationToken)
     {
         var hits = Lookup(caller, type, canonical, bankNames);
         if (hits.IsEmpty)
         {
-            return new MatchResult(type.Name, canonical, [], false, 0, [], null);
+            return (new MatchResult(type.Name, canonical, [], false, 0, [], null), DetailedMatches.None);
         }
 
         var detailed = await DetailAsync(caller, type, hits, cancellationToken).ConfigureAwait(false);
-        return new MatchResult(
+        return (new MatchResult(
             type.Name,
             canonical,
             [.. detailed.Positives.Select(d => Mapping.ToItem(d.Signal, d.Hit.Bank, d.Hit.Distance))],
             detailed.Suppressed,
             detailed.SuppressedCount,
             [.. detailed.Negatives.Select(d => Mapping.ToItem(d.Signal, d.Hit.Bank, d.Hit.Distance))],
-            null);
+            null), detailed);
     }
 
     /// <summary>

@@ -97,7 +97,7 @@ internal static class HmaMatchingEndpoints
             list.Add(new HmaMatch(hit.SignalId, DistanceText(type, hit.Distance)));
         }
 
-        await node.Matcher.RecordAsync(caller, type, hits.Positives, cancellationToken).ConfigureAwait(false);
+        await node.Matcher.RecordAsync(caller, type, canonical, hits.Positives, cancellationToken).ConfigureAwait(false);
         return byBank;
     }
 
@@ -146,7 +146,7 @@ internal static class HmaMatchingEndpoints
             return TypedResults.Json(NoMatches, NodeJsonContext.Default.HmaRawLookup);
         }
 
-        await node.Matcher.RecordAsync(caller, type, hits.Positives, context.RequestAborted).ConfigureAwait(false);
+        await node.Matcher.RecordAsync(caller, type, canonical, hits.Positives, context.RequestAborted).ConfigureAwait(false);
         return withDistance
             ? TypedResults.Json(new HmaRawLookupWithDistance([.. hits.Positives.Select(h => new HmaMatch(h.SignalId, DistanceText(type, h.Distance)))]), NodeJsonContext.Default.HmaRawLookupWithDistance)
             : TypedResults.Json(new HmaRawLookup([.. hits.Positives.Select(h => h.SignalId)]), NodeJsonContext.Default.HmaRawLookup);

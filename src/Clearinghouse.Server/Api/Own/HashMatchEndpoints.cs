@@ -1,3 +1,4 @@
+using Clearinghouse.Server.Actions;
 using Clearinghouse.Server.Auth;
 using Clearinghouse.Server.Hashing;
 using Clearinghouse.Server.Json;
@@ -52,7 +53,7 @@ internal static class HashMatchEndpoints
             .RequireKey(ApiScopes.Match)
             .WithBodyLimit(options.MaxUploadBytes)
             .DisableAntiforgery()
-            .WithUploadDoc("file", "The content; optional form fields content_type, types and banks (comma-separated bank names).")
+            .WithUploadDoc("file", "The content; optional form fields content_type, types, banks (comma-separated bank names) and review_copy (true: keep a copy for review when a rule enqueues the content; deleted after the decision or the node's review retention).")
             .WithName("MatchUpload").WithTags("Matching")
             .WithSummary("Hash an upload and match its signals in one call (multipart field 'file'; optional content_type, types, banks)")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -127,19 +128,19 @@ internal static class HashMatchEndpoints
         var (contentType, hashes) = HashOwnUpload(node, upload);
         var caller = context.Caller();
         var bankNames = QueryValues.BankNames(upload.Form["banks"].ToString());
-        var results = new List<MatchResult>(hashes.Count);
+        bool keepCopy = QueryValues.Bool(upload.Form.TryGetValue("review_copy", out var reviewCopy) ? reviewCopy.ToString() : null, "review_copy");
+        var lookups = new List<ContentLookup>(hashes.Count);
         foreach (var hash in hashes)
         {
-            if (!node.Types.TryGet(hash.SignalType, out var type))
+            if (node.Types.TryGet(hash.SignalType, out var type))
             {
-                continue;
+                lookups.Add(new ContentLookup(type, hash.Value, MatchService.WhyNotMatched(hash)));
             }
-
-            results.Add(MatchService.WhyNotMatched(hash) is { } reason
-                ? new MatchResult(type.Name, hash.Value, [], false, 0, [], reason)
-                : await node.Matcher.MatchAsync(caller, type, hash.Value, bankNames, context.RequestAborted).ConfigureAwait(false));
         }
 
+        // The copy is kept only when the member asks for it and one of its rules enqueues the content for review.
+        ReviewCopy? copy = keepCopy ? new ReviewCopy(MediaTypes.Sniff(upload.Buffer.AsSpan(0, upload.Length)), upload.Buffer.AsMemory(0, upload.Length)) : null;
+        var results = await node.Matcher.MatchContentAsync(caller, lookups, bankNames, copy, context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new UploadMatchResponse(ContentHashing.NameOf(contentType), [.. hashes.Select(ToSignal)], results));
     }
 
