@@ -129,7 +129,14 @@ public sealed class MatchingTests(NodeFixture fixture) : IClassFixture<NodeFixtu
     {
         // Once ready, the node answers non-matching lookups from memory: with its database gone from under it,
         // they still succeed, while a lookup that matches (and must load the signal) fails.
-        await using var node = await NodeHarness.StartAsync(o => o with { KeyCacheTtl = TimeSpan.FromMinutes(5) });
+        // The webhook dispatcher and the review-copy sweeper poll the store in the background; a connection they
+        // pooled would keep the moved file open, so they are kept quiet for the test's few seconds.
+        await using var node = await NodeHarness.StartAsync(o => o with
+        {
+            KeyCacheTtl = TimeSpan.FromMinutes(5),
+            Webhooks = new WebhookOptions { PollInterval = TimeSpan.FromMinutes(10) },
+            ReviewSweepInterval = TimeSpan.FromMinutes(10),
+        });
         await node.ClientA.CreateBank("nostore");
         string pdq = Http.RandomPdq();
         await node.ClientA.AddSignal("nostore", pdq);
