@@ -123,6 +123,7 @@ public static class NodeApplication
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<ChangeFeedFollower>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeedFollower>());
+        services.AddHostedService<Clearinghouse.Server.Exchanges.ExchangePoller>();
         services.AddSingleton<MatchService>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyIssuer>();
@@ -260,6 +261,7 @@ public static class NodeApplication
         BankEndpoints.Map(api);
         SignalEndpoints.Map(api, options);
         AdminEndpoints.Map(api);
+        ExchangeEndpoints.Map(api);
         DesignationEndpoints.Map(api, options);
         DisputeEndpoints.Map(app, api);
 
