@@ -84,12 +84,12 @@ internal sealed class Node(
         }
     }
 
-    /// <summary>Refuses a withdrawal by anyone but the contributor, the bank's owner or the operator.</summary>
-    public static void RequireWithdraw(Caller caller, Signal signal, Bank bank)
+    /// <summary>Refuses a change to a signal (<paramref name="action"/>: withdraw it, re-categorise it) by anyone but the contributor, the bank's owner or the operator.</summary>
+    public static void RequireSteward(Caller caller, Signal signal, Bank bank, string action)
     {
         if (!caller.IsAdmin && signal.ContributorMemberId != caller.MemberId && bank.OwnerMemberId != caller.MemberId)
         {
-            throw Problems.Forbidden($"only the member that contributed signal {signal.Id} or owns bank '{bank.Name}' may withdraw it.");
+            throw Problems.Forbidden($"only the member that contributed signal {signal.Id} or owns bank '{bank.Name}' may {action}.");
         }
     }
 }

@@ -13,6 +13,7 @@ using Clearinghouse.Server.Json;
 using Clearinghouse.Server.Log;
 using Clearinghouse.Server.Matching;
 using Clearinghouse.Server.Telemetry;
+using Clearinghouse.Server.Ui;
 using Clearinghouse.Signals;
 using Clearinghouse.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -23,6 +24,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using OpenTelemetry.Metrics;
@@ -61,6 +63,7 @@ public static class NodeApplication
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseReviewUi();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseMiddleware<BodyLimitMiddleware>();
         app.UseRateLimiter();
@@ -119,6 +122,10 @@ public static class NodeApplication
             services.AddSingleton(options.Store);
         }
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => sp.GetRequiredService<IClearinghouseStore>() as IReviewerStore
+            ?? throw new InvalidOperationException($"The store {sp.GetRequiredService<IClearinghouseStore>().GetType().Name} keeps no reviewer accounts (IReviewerStore), which the review UI needs."));
+        UiSessions.AddServices(services, options.ReviewUi);
         services.AddSingleton<NodeIndex>();
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton<ChangeFeedFollower>();
@@ -133,6 +140,7 @@ public static class NodeApplication
         services.AddSingleton<SignalImportParser>();
         services.AddSingleton<Node>();
         services.AddSingleton<Clearinghouse.Server.Reports.ReportService>();
+        AddFederation(services, options);
         services.AddSingleton(sp => new CheckpointSigner(
             options.LogSigningKey ?? NodeSigningKey.Generate(NodeOptions.DefaultLogOrigin), sp.GetRequiredService<IClearinghouseStore>()));
 
@@ -140,6 +148,8 @@ public static class NodeApplication
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Add(ReviewerJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, Clearinghouse.Server.Federation.FederationJsonContext.Default);
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -195,6 +205,33 @@ public static class NodeApplication
             .AddMeter(NodeMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
+    }
+
+    private static void AddFederation(IServiceCollection services, NodeOptions options)
+    {
+        services.AddSingleton(options.Federation);
+        services.AddSingleton(sp => sp.GetRequiredService<IClearinghouseStore>() as IFederationStore
+            ?? throw new InvalidOperationException("the store does not support federation"));
+
+        // One client for every peer: pooled connections, renewed now and then so DNS changes are seen.
+        services.AddKeyedSingleton(Clearinghouse.Server.Federation.FederationWorker.HttpClientKey, (_, _) => new HttpClient(
+            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = System.Net.DecompressionMethods.All })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+        services.AddSingleton(sp => new Clearinghouse.Server.Federation.PeerSynchronizer(
+            sp.GetRequiredService<IFederationStore>(),
+            sp.GetRequiredService<IClearinghouseStore>(),
+            options.Federation,
+            sp.GetRequiredKeyedService<HttpClient>(Clearinghouse.Server.Federation.FederationWorker.HttpClientKey)));
+        services.AddSingleton(sp => new Clearinghouse.Server.Federation.FederationWorker(
+            sp.GetRequiredService<IFederationStore>(),
+            sp.GetRequiredService<Clearinghouse.Server.Federation.PeerSynchronizer>(),
+            options.Federation,
+            sp.GetRequiredKeyedService<HttpClient>(Clearinghouse.Server.Federation.FederationWorker.HttpClientKey),
+            TimeProvider.System,
+            sp.GetRequiredService<ILogger<Clearinghouse.Server.Federation.FederationWorker>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Clearinghouse.Server.Federation.FederationWorker>());
     }
 
     private static void ConfigureRateLimiting(RateLimiterOptions limiter, NodeOptions options)
@@ -264,6 +301,9 @@ public static class NodeApplication
         ExchangeEndpoints.Map(api);
         DesignationEndpoints.Map(api, options);
         DisputeEndpoints.Map(app, api);
+        ReviewerEndpoints.Map(api);
+        UiEndpoints.Map(app);
+        Clearinghouse.Server.Federation.FederationEndpoints.Map(api);
 
         HmaMatchingEndpoints.Map(app, options);
         HmaCurationEndpoints.Map(app, options);

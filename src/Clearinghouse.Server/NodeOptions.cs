@@ -91,9 +91,15 @@ public sealed record NodeOptions
     /// <summary>Keep a match record (member, signal, distance, time; never the content) for every reported match.</summary>
     public bool RecordMatches { get; init; } = true;
 
+    /// <summary>The review UI's sessions and sign-in lockout.</summary>
+    public Clearinghouse.Server.Ui.ReviewUiOptions ReviewUi { get; init; } = new();
+
     /// <summary>Log as JSON lines (one object per event) instead of plain text.</summary>
     public bool JsonLogs { get; init; }
 
     /// <summary>Minimum level of the node's own log events.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>How this node pulls from its peers (federation).</summary>
+    public Clearinghouse.Server.Federation.FederationOptions Federation { get; init; } = new();
 }

@@ -103,6 +103,13 @@ public interface IClearinghouseStore : IAsyncDisposable
     /// <summary>Withdraws a signal by a given member, for a public reason; false when it was already withdrawn.</summary>
     Task<bool> WithdrawSignalAsync(long signalId, SignalWithdrawal withdrawal, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Moves a live signal to another category (and designation); logged with the previous category and the public
+    /// reason in the same transaction. The updated signal; unchanged (and nothing logged) when it already has that
+    /// category and designation.
+    /// </summary>
+    Task<Signal> RecategoriseSignalAsync(long signalId, SignalRecategorisation change, CancellationToken cancellationToken = default);
+
     /// <summary>Records (or replaces) a member's opinion and recomputes the signal's summary and status.</summary>
     Task<Signal> RecordOpinionAsync(long signalId, long memberId, OpinionKind kind, string? note, CancellationToken cancellationToken = default);
 

@@ -69,3 +69,10 @@ public sealed record ChangeBatch(IReadOnlyList<Signal> Signals, IReadOnlyList<Ba
 /// <summary>Who withdraws a signal and why; the reason is public (it goes in the transparency log).</summary>
 /// <param name="MemberId">The member withdrawing it; null: the signal's contributor.</param>
 public sealed record SignalWithdrawal(long? MemberId, string Reason);
+
+/// <summary>Moves a signal to another category of the taxonomy; who, why (public) and the designation that goes with it.</summary>
+/// <param name="Category">The new category: a taxonomy id.</param>
+/// <param name="Designation">The designation reference; required when the new category requires one, else optional.</param>
+/// <param name="MemberId">The member re-categorising it (the center or the contributor).</param>
+/// <param name="Reason">The public reason, 1 to 4096 characters.</param>
+public sealed record SignalRecategorisation(string Category, string? Designation, long MemberId, string Reason);

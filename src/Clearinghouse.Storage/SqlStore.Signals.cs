@@ -172,6 +172,51 @@ public abstract partial class SqlStore
         return true;
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="StoreError.NotFound"/> for an unknown signal or member; <see cref="StoreError.UnknownCategory"/> for
+    /// a category the taxonomy lacks; <see cref="StoreError.Invalid"/> for a missing designation the category
+    /// requires or a bad reason; <see cref="StoreError.Conflict"/> for a withdrawn signal. Takes a change-feed
+    /// position, so every replica's indexes and match details follow.
+    /// </remarks>
+    public Task<Signal> RecategoriseSignalAsync(long signalId, SignalRecategorisation change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        RequireReason(change.Reason);
+        string? designation = string.IsNullOrWhiteSpace(change.Designation) ? null : change.Designation;
+        return WriteAsync(WriteLock.Changes, async session =>
+        {
+            Signal signal = await RequireSignalAsync(session, signalId, cancellationToken).ConfigureAwait(false);
+            if (signal.Status == SignalStatus.Withdrawn)
+            {
+                throw new StoreException(StoreError.Conflict, $"signal {signal.PublicId} is withdrawn; a withdrawn signal keeps its category");
+            }
+
+            if (await RequiresDesignationAsync(session, change.Category, cancellationToken).ConfigureAwait(false) && designation is null)
+            {
+                throw Invalid($"category '{change.Category}' requires a designation");
+            }
+
+            string member = await MemberNameAsync(session, change.MemberId, cancellationToken).ConfigureAwait(false);
+            if (signal.Category == change.Category && signal.Designation == designation)
+            {
+                return signal;
+            }
+
+            long seq = session.Clock.Next();
+            await session.ExecuteAsync(
+                "UPDATE signals SET category = @category, designation = @designation, change_seq = @seq WHERE id = @id",
+                cancellationToken,
+                ("@category", change.Category),
+                ("@designation", designation),
+                ("@seq", seq),
+                ("@id", signalId)).ConfigureAwait(false);
+            session.Log.Add(index => new SignalRecategorised(
+                index, EntryTime(session), signal.PublicId, signal.Category, change.Category, designation, member, change.Reason));
+            return signal with { Category = change.Category, Designation = designation, ChangeSeq = seq };
+        }, cancellationToken);
+    }
+
     private static void RequireReason(string? reason)
     {
         if (string.IsNullOrWhiteSpace(reason) || reason.Length > 4096)
@@ -238,6 +283,12 @@ public abstract partial class SqlStore
                 ("@id", signalId)).ConfigureAwait(false);
             string member = await MemberNameAsync(session, memberId, cancellationToken).ConfigureAwait(false);
             session.Log.Add(index => new OpinionRecorded(index, EntryTime(session), signal.PublicId, member, OpinionName(kind)));
+            if (kind == OpinionKind.Negative)
+            {
+                // Federation: a false positive on an imported signal is owed to the node it came from.
+                await EnqueueForPeersAsync(session, signalId, OutboxKind.NegativeOpinion, note ?? $"false positive reported on {signal.PublicId}", cancellationToken).ConfigureAwait(false);
+            }
+
             return updated;
         }, cancellationToken);
     }

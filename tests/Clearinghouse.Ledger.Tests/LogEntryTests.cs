@@ -16,7 +16,7 @@ public sealed class LogEntryTests
         new SignalAdded(0, Time, "sig-1", "pdq", "attack-footage", null, "bank-a", "Example Platform Ltd", Commitment),
         new SignalAdded(1, Time, "sig-2", "md5", "designated-entity", "un:QDe.115", "bank-a", "Example Platform Ltd", Commitment),
         new SignalWithdrawn(2, Time, "sig-1", "Example Platform Ltd", "dispute upheld: lawful news report"),
-        new SignalRecategorised(3, Time, "sig-2", "designated-entity", "branded-publication", "un:QDe.115", "Example Platform Ltd"),
+        new SignalRecategorised(3, Time, "sig-2", "designated-entity", "branded-publication", "un:QDe.115", "Example Platform Ltd", "the publication names no designated entity"),
         new OpinionRecorded(4, Time, "sig-2", "Other Org", "negative"),
         new DisputeFiled(5, Time, "d-1", "sig-2", null),
         new DisputeFiled(6, Time, "d-2", "sig-2", "Other Org"),
@@ -142,5 +142,17 @@ public sealed class LogEntryTests
         Assert.False(ValueCommitment.Matches(commitment, salt.AsSpan(1), value));
         Assert.Throws<ArgumentException>(() => ValueCommitment.Compute(new byte[16], value));
         Assert.Throws<ArgumentException>(() => new SignalAdded(0, Time, "s", "pdq", "c", null, "b", "m", value.ToUpperInvariant()));
+    }
+
+    [Fact]
+    public void Entry_times_are_written_exactly_as_the_documented_format_for_any_instant()
+    {
+        var random = new Random(11);
+        DateTime[] edges = [DateTime.MinValue, DateTime.MaxValue, new(2026, 12, 31, 23, 59, 59, 999, DateTimeKind.Utc), new(999, 1, 2, 3, 4, 5, 6, DateTimeKind.Utc)];
+        IEnumerable<DateTime> instants = edges.Concat(Enumerable.Range(0, 20_000).Select(_ => new DateTime(random.NextInt64(DateTime.MaxValue.Ticks), DateTimeKind.Utc)));
+        foreach (DateTime instant in instants)
+        {
+            Assert.Equal(instant.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), LogEntry.FormatTime(instant));
+        }
     }
 }

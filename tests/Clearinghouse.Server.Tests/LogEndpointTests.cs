@@ -82,6 +82,40 @@ public sealed class LogEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recategorising_through_the_api_is_logged_and_shows_in_matches()
+    {
+        string bank = Http.UniqueName("MOVEBANK");
+        await _node.ClientA.CreateBank(bank);
+        string pdq = Http.RandomPdq();
+        long id = await _node.ClientA.AddSignal(bank, pdq);
+
+        // Only the contributor, the bank's owner or the operator may move it; the request is checked before anything is written.
+        await _node.ClientB.PostJson($"/api/v1/signals/{id}/category", new { category = "attacker-manifesto", reason = "r" })
+            .ExpectProblem(HttpStatusCode.Forbidden, "re-categorise");
+        await _node.ClientA.PostJson($"/api/v1/signals/{id}/category", new { category = "attacker-manifesto" })
+            .ExpectProblem(HttpStatusCode.BadRequest, "reason");
+        await _node.ClientA.PostJson($"/api/v1/signals/{id}/category", new { category = "protest-footage", reason = "r" })
+            .ExpectProblem(HttpStatusCode.UnprocessableEntity);
+        await _node.ClientA.PostJson($"/api/v1/signals/{id}/category", new { category = "designated-entity", reason = "r" })
+            .ExpectProblem(HttpStatusCode.BadRequest, "requires a designation");
+        LogHead before = await _node.Store.GetLogHeadAsync();
+
+        JsonNode moved = await _node.ClientA.PostJson(
+            $"/api/v1/signals/{id}/category", new { category = "attacker-manifesto", reason = "a manifesto read aloud, not footage of an attack" }).Expect(HttpStatusCode.OK);
+
+        Assert.Equal("attacker-manifesto", (string)moved["category"]!);
+        LogHead head = await _node.Store.GetLogHeadAsync();
+        Assert.Equal(before.Size + 1, head.Size);
+        var entry = (SignalRecategorised)LogEntry.Parse((await _node.Store.ReadLogEntriesAsync(head.Size - 1, head.Size))[0].Body);
+        Signal signal = (await _node.Store.GetSignalAsync(id))!;
+        Assert.Equal(
+            (signal.PublicId, "attack-footage", "attacker-manifesto", "Member A", "a manifesto read aloud, not footage of an attack"),
+            (entry.PublicId, entry.PreviousCategory, entry.Category, entry.Member, entry.Reason));
+        JsonNode match = await _node.ClientB.Match(pdq);
+        Assert.Contains(match["matches"]!.AsArray(), m => (long)m!["signal_id"]! == id && (string)m["category"]! == "attacker-manifesto");
+    }
+
+    [Fact]
     public async Task Consistency_proofs_link_an_old_checkpoint_to_a_new_one()
     {
         var verifiers = new NoteVerifierSet(_key.Verifier);

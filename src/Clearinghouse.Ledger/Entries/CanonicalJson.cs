@@ -16,11 +16,15 @@ internal sealed class CanonicalJson
     /// <summary>Largest integer JCS writes exactly (IEEE double).</summary>
     public const long MaxSafeInteger = (1L << 53) - 1;
 
-    private readonly List<(string Name, object Value)> _members = [];
+    // Every entry has at most a dozen members: a fixed array, no boxing of numbers, no list growth. Entries are
+    // built for every signal a bulk import adds, so this is on the import's hot path.
+    private Member[] _members = new Member[12];
+    private int _count;
 
     public CanonicalJson Add(string name, string value)
     {
-        _members.Add((name, value));
+        ArgumentNullException.ThrowIfNull(value);
+        Append(new Member(name, value, 0));
         return this;
     }
 
@@ -31,7 +35,7 @@ internal sealed class CanonicalJson
             throw new ArgumentOutOfRangeException(nameof(value), value, $"'{name}' is outside the integers JSON carries exactly (±2^53 - 1)");
         }
 
-        _members.Add((name, value));
+        Append(new Member(name, null, value));
         return this;
     }
 
@@ -41,10 +45,10 @@ internal sealed class CanonicalJson
     public byte[] ToUtf8()
     {
         // Insertion sort: a handful of members, and no comparison delegate to allocate.
-        var members = _members.ToArray();
+        Span<Member> members = _members.AsSpan(0, _count);
         for (int i = 1; i < members.Length; i++)
         {
-            var member = members[i];
+            Member member = members[i];
             int j = i - 1;
             while (j >= 0 && string.CompareOrdinal(members[j].Name, member.Name) > 0)
             {
@@ -55,53 +59,78 @@ internal sealed class CanonicalJson
             members[j + 1] = member;
         }
 
-        var output = new ArrayBufferWriter<byte>(512);
-        output.Write("{"u8);
-        for (int i = 0; i < members.Length; i++)
+        // Worst case per UTF-16 unit: 6 bytes (a \u00xx escape); 20 per number; quotes, colon and comma per member.
+        int bound = 2;
+        foreach (Member member in members)
         {
-            if (i > 0)
-            {
-                if (members[i].Name == members[i - 1].Name)
-                {
-                    throw new InvalidOperationException($"member '{members[i].Name}' appears twice");
-                }
-
-                output.Write(","u8);
-            }
-
-            WriteString(output, members[i].Name);
-            output.Write(":"u8);
-            if (members[i].Value is string text)
-            {
-                WriteString(output, text);
-            }
-            else
-            {
-                Span<byte> digits = output.GetSpan(20);
-                ((long)members[i].Value).TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
-                output.Advance(written);
-            }
+            bound += (6 * member.Name.Length) + (member.Text is null ? 20 : 6 * member.Text.Length) + 6;
         }
 
-        output.Write("}"u8);
-        return output.WrittenSpan.ToArray();
+        byte[] rented = ArrayPool<byte>.Shared.Rent(bound);
+        try
+        {
+            Span<byte> output = rented;
+            int at = 0;
+            output[at++] = (byte)'{';
+            for (int i = 0; i < members.Length; i++)
+            {
+                if (i > 0)
+                {
+                    if (members[i].Name == members[i - 1].Name)
+                    {
+                        throw new InvalidOperationException($"member '{members[i].Name}' appears twice");
+                    }
+
+                    output[at++] = (byte)',';
+                }
+
+                at += WriteString(output[at..], members[i].Name);
+                output[at++] = (byte)':';
+                if (members[i].Text is { } text)
+                {
+                    at += WriteString(output[at..], text);
+                }
+                else
+                {
+                    members[i].Number.TryFormat(output[at..], out int written, default, CultureInfo.InvariantCulture);
+                    at += written;
+                }
+            }
+
+            output[at++] = (byte)'}';
+            return output[..at].ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
-    private static void WriteString(ArrayBufferWriter<byte> output, string value)
+    private void Append(Member member)
+    {
+        if (_count == _members.Length)
+        {
+            Array.Resize(ref _members, _count * 2);
+        }
+
+        _members[_count++] = member;
+    }
+
+    /// <summary>Writes <paramref name="value"/> as a JCS string into <paramref name="output"/>; the bytes written.</summary>
+    private static int WriteString(Span<byte> output, string value)
     {
         // Fast path, almost every string: printable ASCII with nothing to escape, so copy it in one go.
         ReadOnlySpan<char> chars = value;
         if (chars.IndexOfAnyExceptInRange(' ', '~') < 0 && chars.IndexOfAny('"', '\\') < 0)
         {
-            Span<byte> span = output.GetSpan(value.Length + 2);
-            span[0] = (byte)'"';
-            int length = Encoding.ASCII.GetBytes(value, span[1..]);
-            span[length + 1] = (byte)'"';
-            output.Advance(length + 2);
-            return;
+            output[0] = (byte)'"';
+            int length = Encoding.ASCII.GetBytes(chars, output[1..]);
+            output[length + 1] = (byte)'"';
+            return length + 2;
         }
 
-        output.Write("\""u8);
+        int at = 0;
+        output[at++] = (byte)'"';
         int runStart = 0;
         for (int i = 0; i < value.Length; i++)
         {
@@ -131,13 +160,17 @@ internal sealed class CanonicalJson
             };
             if (escape is not null)
             {
-                output.Write(Encoding.UTF8.GetBytes(value[runStart..i]));
-                output.Write(Encoding.ASCII.GetBytes(escape));
+                at += Encoding.UTF8.GetBytes(chars[runStart..i], output[at..]);
+                at += Encoding.ASCII.GetBytes(escape, output[at..]);
                 runStart = i + 1;
             }
         }
 
-        output.Write(Encoding.UTF8.GetBytes(value[runStart..]));
-        output.Write("\""u8);
+        at += Encoding.UTF8.GetBytes(chars[runStart..], output[at..]);
+        output[at++] = (byte)'"';
+        return at;
     }
+
+    /// <summary>One member: a string (<see cref="Text"/> set) or an integer.</summary>
+    private readonly record struct Member(string Name, string? Text, long Number);
 }

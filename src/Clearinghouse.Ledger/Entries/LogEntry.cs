@@ -46,7 +46,7 @@ public abstract record LogEntry
             .Add("v", FormatVersion)
             .Add("index", Index)
             .Add("type", Type)
-            .Add("time", Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture));
+            .Add("time", FormatTime(Time.UtcDateTime));
         WriteFields(json);
         return json.ToUtf8();
     }
@@ -59,15 +59,51 @@ public abstract record LogEntry
     /// or not in canonical form.</exception>
     public static LogEntry Parse(ReadOnlySpan<byte> utf8) => LogEntryParser.Parse(utf8);
 
+    /// <summary>
+    /// <paramref name="utc"/> as <see cref="TimeFormat"/> writes it, digit by digit: a custom format string costs more
+    /// than the rest of an entry's canonical form, and a bulk import writes one entry per signal.
+    /// </summary>
+    internal static string FormatTime(DateTime utc) => string.Create(24, utc, static (chars, t) =>
+    {
+        Digits(chars[..4], t.Year);
+        chars[4] = '-';
+        Digits(chars.Slice(5, 2), t.Month);
+        chars[7] = '-';
+        Digits(chars.Slice(8, 2), t.Day);
+        chars[10] = 'T';
+        Digits(chars.Slice(11, 2), t.Hour);
+        chars[13] = ':';
+        Digits(chars.Slice(14, 2), t.Minute);
+        chars[16] = ':';
+        Digits(chars.Slice(17, 2), t.Second);
+        chars[19] = '.';
+        Digits(chars.Slice(20, 3), t.Millisecond);
+        chars[23] = 'Z';
+    });
+
+    private static void Digits(Span<char> into, int value)
+    {
+        for (int i = into.Length - 1; i >= 0; i--)
+        {
+            into[i] = (char)('0' + (value % 10));
+            value /= 10;
+        }
+    }
+
     internal static bool TryParseTime(string text, out DateTimeOffset time) =>
         DateTimeOffset.TryParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
 
     private protected abstract void WriteFields(CanonicalJson json);
 }
 
-/// <summary>A signal was added to a bank. Carries the salted commitment to its value, never the value.</summary>
+/// <summary>
+/// A signal was added to a bank. Carries the salted commitment to its value, never the value. A signal imported from
+/// another node (federation) also names where it came from: the origin log (its checkpoint origin line), the signal's
+/// public id there and its contributor there; all three or none.
+/// </summary>
 public sealed record SignalAdded(
-    long Index, DateTimeOffset Time, string PublicId, string SignalType, string Category, string? Designation, string Bank, string Member, string Commitment)
+    long Index, DateTimeOffset Time, string PublicId, string SignalType, string Category, string? Designation, string Bank, string Member, string Commitment,
+    string? OriginLog = null, string? OriginPublicId = null, string? OriginMember = null)
     : LogEntry(Index, Time)
 {
     public string PublicId { get; } = EntryField.Identifier(PublicId, "publicId");
@@ -87,11 +123,26 @@ public sealed record SignalAdded(
     /// <summary>SHA-256(salt ‖ value), lowercase hex (<see cref="ValueCommitment"/>).</summary>
     public string Commitment { get; } = EntryField.Commitment(Commitment, "commitment");
 
+    /// <summary>For an imported signal: the origin node's log (checkpoint origin line).</summary>
+    public string? OriginLog { get; } = Provenance(OriginLog, OriginPublicId, OriginMember, "originLog");
+
+    /// <summary>For an imported signal: its public id on the origin node.</summary>
+    public string? OriginPublicId { get; } = Provenance(OriginPublicId, OriginLog, OriginMember, "originPublicId");
+
+    /// <summary>For an imported signal: the member that contributed it on the origin node.</summary>
+    public string? OriginMember { get; } = Provenance(OriginMember, OriginLog, OriginPublicId, "originMember");
+
     public override string Type => "signal-added";
 
     private protected override void WriteFields(CanonicalJson json) => json
         .Add("publicId", PublicId).Add("signalType", SignalType).Add("category", Category)
-        .AddOptional("designation", Designation).Add("bank", Bank).Add("member", Member).Add("commitment", Commitment);
+        .AddOptional("designation", Designation).Add("bank", Bank).Add("member", Member).Add("commitment", Commitment)
+        .AddOptional("originLog", OriginLog).AddOptional("originPublicId", OriginPublicId).AddOptional("originMember", OriginMember);
+
+    private static string? Provenance(string? value, string? other1, string? other2, string field) =>
+        (value is null) == (other1 is null) && (value is null) == (other2 is null)
+            ? EntryField.OptionalIdentifier(value, field)
+            : throw new ArgumentException($"'{field}': originLog, originPublicId and originMember come together or not at all", field);
 }
 
 /// <summary>A signal was withdrawn (by its contributor, or because a dispute was upheld).</summary>
@@ -110,9 +161,9 @@ public sealed record SignalWithdrawn(long Index, DateTimeOffset Time, string Pub
         json.Add("publicId", PublicId).Add("member", Member).Add("reason", Reason);
 }
 
-/// <summary>A signal was moved to another category.</summary>
+/// <summary>A signal was moved to another category (or designation), by a member, for a public reason.</summary>
 public sealed record SignalRecategorised(
-    long Index, DateTimeOffset Time, string PublicId, string PreviousCategory, string Category, string? Designation, string Member)
+    long Index, DateTimeOffset Time, string PublicId, string PreviousCategory, string Category, string? Designation, string Member, string Reason)
     : LogEntry(Index, Time)
 {
     public string PublicId { get; } = EntryField.Identifier(PublicId, "publicId");
@@ -125,11 +176,13 @@ public sealed record SignalRecategorised(
 
     public string Member { get; } = EntryField.Identifier(Member, "member");
 
+    public string Reason { get; } = EntryField.Text(Reason, "reason");
+
     public override string Type => "signal-recategorised";
 
     private protected override void WriteFields(CanonicalJson json) => json
         .Add("publicId", PublicId).Add("previousCategory", PreviousCategory).Add("category", Category)
-        .AddOptional("designation", Designation).Add("member", Member);
+        .AddOptional("designation", Designation).Add("member", Member).Add("reason", Reason);
 }
 
 /// <summary>A member recorded an opinion on a signal: "positive", "negative" (false positive) or "investigation-seed".</summary>

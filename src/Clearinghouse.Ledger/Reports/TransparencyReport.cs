@@ -36,9 +36,9 @@ public sealed class TransparencyReportBuilder
     public const string NoDesignation = "(none)";
 
     private readonly Dictionary<string, SignalFacts> _signals = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<(string Period, string Key), long[]> _byCategory = new();
-    private readonly SortedDictionary<(string Period, string Key), long[]> _byDesignation = new();
-    private readonly SortedDictionary<(string Period, string Key), long[]> _byMember = new();
+    private readonly SortedDictionary<(string Period, string Key), long[]> _byCategory = new(OrdinalPairs.Instance);
+    private readonly SortedDictionary<(string Period, string Key), long[]> _byDesignation = new(OrdinalPairs.Instance);
+    private readonly SortedDictionary<(string Period, string Key), long[]> _byMember = new(OrdinalPairs.Instance);
     private readonly SortedDictionary<string, long[]> _disputes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _openDisputes = new(StringComparer.Ordinal);
     private readonly List<double> _resolutionSeconds = [];
@@ -167,4 +167,19 @@ public sealed class TransparencyReportBuilder
     }
 
     private sealed record SignalFacts(string Category, string DesignationList, string Member, string Bank);
+
+    /// <summary>
+    /// Orders rows by period, then key, ordinally: the default string comparer follows the current culture, and an
+    /// auditor in another locale must get the same rows in the same order.
+    /// </summary>
+    private sealed class OrdinalPairs : IComparer<(string Period, string Key)>
+    {
+        public static readonly OrdinalPairs Instance = new();
+
+        public int Compare((string Period, string Key) x, (string Period, string Key) y)
+        {
+            int byPeriod = string.CompareOrdinal(x.Period, y.Period);
+            return byPeriod != 0 ? byPeriod : string.CompareOrdinal(x.Key, y.Key);
+        }
+    }
 }

@@ -190,6 +190,20 @@ public sealed class OpinionRequest
     public string? Note { get; init; }
 }
 
+/// <summary>Moves a signal to another taxonomy category; the reason is published in the transparency log.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed class RecategoriseRequest
+{
+    /// <summary>The new category (a taxonomy id, e.g. branded-publication).</summary>
+    public string? Category { get; init; }
+
+    /// <summary>The designation reference (e.g. un:QDe.115); required when the category requires one.</summary>
+    public string? Designation { get; init; }
+
+    /// <summary>Why, in 1 to 1000 characters: public.</summary>
+    public string? Reason { get; init; }
+}
+
 /// <summary>One member's recorded opinion.</summary>
 public sealed record OpinionInfo(long MemberId, string Kind, string? Note, DateTimeOffset At);
 

@@ -35,6 +35,7 @@ namespace Clearinghouse.Server.Json;
 [JsonSerializable(typeof(DesignationImportReport))]
 [JsonSerializable(typeof(OfacImportReport))]
 [JsonSerializable(typeof(OpinionRequest))]
+[JsonSerializable(typeof(RecategoriseRequest))]
 [JsonSerializable(typeof(OpinionInfo[]))]
 [JsonSerializable(typeof(MatchRecordPage))]
 [JsonSerializable(typeof(MemberInfo))]

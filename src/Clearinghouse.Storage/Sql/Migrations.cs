@@ -187,6 +187,201 @@ internal static class Migrations
                 at_us bigint NOT NULL);
             CREATE INDEX notifications_member ON notifications (member_id, id);
             """),
+        new(4, "action rules and their audit, webhook endpoints and the delivery outbox, review items, content copies and decisions", """
+            -- All of it is private to a member. Nothing here describes a person: a reviewer is a user name of the
+            -- member's reviewer account; content copies exist only when the member uploaded content for review.
+            CREATE TABLE webhook_endpoints (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                url text NOT NULL,
+                secret text NOT NULL,
+                description text,
+                enabled {bool} NOT NULL,
+                created_us bigint NOT NULL,
+                deleted {bool} NOT NULL);
+            CREATE INDEX webhook_endpoints_member ON webhook_endpoints (member_id, id);
+
+            -- Selectors are JSON arrays (empty: any); neither review_priority nor webhook_endpoint_id: record only.
+            CREATE TABLE action_rules (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                name text NOT NULL,
+                bank_ids text NOT NULL,
+                categories text NOT NULL,
+                signal_types text NOT NULL,
+                max_distance integer,
+                include_disputed {bool} NOT NULL,
+                review_priority integer,
+                webhook_endpoint_id bigint REFERENCES webhook_endpoints (id),
+                enabled {bool} NOT NULL,
+                created_us bigint NOT NULL,
+                updated_us bigint NOT NULL,
+                deleted {bool} NOT NULL);
+            CREATE INDEX action_rules_member ON action_rules (member_id, id);
+
+            -- Who changed a rule (an API key id or a reviewer's user name), when, and the rule as JSON after it.
+            CREATE TABLE action_rule_audit (
+                id {id},
+                rule_id bigint NOT NULL REFERENCES action_rules (id),
+                member_id bigint NOT NULL REFERENCES members (id),
+                change integer NOT NULL,
+                actor text NOT NULL,
+                at_us bigint NOT NULL,
+                rule text NOT NULL);
+            CREATE INDEX action_rule_audit_member ON action_rule_audit (member_id, id);
+
+            -- The outbox, written in the transaction of the matches that caused each delivery. state: 0 pending,
+            -- 1 delivered, 2 dead. A dispatcher leases a row (lease_until_us) while it attempts it.
+            CREATE TABLE webhook_deliveries (
+                id {id},
+                endpoint_id bigint NOT NULL REFERENCES webhook_endpoints (id),
+                member_id bigint NOT NULL REFERENCES members (id),
+                idempotency_key text NOT NULL UNIQUE,
+                event_type text NOT NULL,
+                payload text NOT NULL,
+                state integer NOT NULL,
+                attempts integer NOT NULL,
+                next_attempt_us bigint NOT NULL,
+                lease_until_us bigint NOT NULL,
+                last_status integer,
+                last_error text,
+                created_us bigint NOT NULL,
+                delivered_us bigint);
+            CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, id) WHERE state = 0;
+            CREATE INDEX webhook_deliveries_member ON webhook_deliveries (member_id, id);
+
+            -- Copies of content uploaded for review, deleted after the decision or at expires_us.
+            CREATE TABLE review_content (
+                id {id},
+                media_type text NOT NULL,
+                bytes {blob} NOT NULL,
+                expires_us bigint NOT NULL);
+            CREATE INDEX review_content_expiry ON review_content (expires_us);
+
+            -- state: 0 open, 1 escalated, 2 decided. content_signals: the content's own hashes, as JSON.
+            CREATE TABLE review_items (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                rule_id bigint REFERENCES action_rules (id),
+                priority integer NOT NULL,
+                state integer NOT NULL,
+                created_us bigint NOT NULL,
+                content_signals text NOT NULL,
+                content_id bigint REFERENCES review_content (id) ON DELETE SET NULL);
+            CREATE INDEX review_items_queue ON review_items (member_id, state, id);
+            CREATE INDEX review_items_priority ON review_items (member_id, state, priority, id);
+
+            -- The matches an item reviews, with the bank and category they had (for filtering the queue).
+            CREATE TABLE review_item_matches (
+                item_id bigint NOT NULL REFERENCES review_items (id),
+                match_id bigint NOT NULL REFERENCES matches (id),
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                bank_id bigint NOT NULL,
+                category text NOT NULL,
+                signal_type text NOT NULL,
+                distance integer NOT NULL,
+                PRIMARY KEY (item_id, match_id));
+
+            -- decision: 0 confirm, 1 overturn, 2 escalate.
+            CREATE TABLE review_decisions (
+                id {id},
+                item_id bigint NOT NULL REFERENCES review_items (id),
+                decision integer NOT NULL,
+                reviewer text NOT NULL,
+                at_us bigint NOT NULL,
+                target_bank_id bigint REFERENCES banks (id),
+                added_signals integer NOT NULL,
+                note text);
+            CREATE INDEX review_decisions_item ON review_decisions (item_id, id);
+            """),
+        new(5, "reviewers (members' users with the review scope), their wellness settings and sign-in bookkeeping", """
+            -- A reviewer belongs to a member; its username is unique within the member. password_hash is a PHC
+            -- string of a slow KDF (Argon2id). session_epoch ends existing sign-ins when raised (disable, new
+            -- password). failed_sign_ins and locked_until_us back off repeated wrong passwords.
+            CREATE TABLE reviewers (
+                id {id},
+                member_id bigint NOT NULL REFERENCES members (id),
+                username text NOT NULL,
+                password_hash text NOT NULL,
+                scopes integer NOT NULL,
+                blur_previews {bool} NOT NULL,
+                break_after_items integer NOT NULL,
+                break_after_minutes integer NOT NULL,
+                created_us bigint NOT NULL,
+                disabled_us bigint,
+                session_epoch bigint NOT NULL,
+                failed_sign_ins integer NOT NULL,
+                locked_until_us bigint,
+                last_sign_in_us bigint);
+            CREATE UNIQUE INDEX reviewers_member_username ON reviewers (member_id, username);
+            """),
+        new(6, "federation: peers and their sync state, imported signals' provenance, the outbox of opinions owed back", """
+            -- The member feed reads signal-added entries by log index.
+            CREATE INDEX signal_commitments_log ON signal_commitments (log_index);
+
+            -- A peer node this node pulls from. api_key is the credential the peer issued to this node: the node must
+            -- present it, so it is stored as given (like a database password in a config file). Sync state: cursor
+            -- = entries of the peer's log verified and applied; frontier = the peer's tree's right edge at the cursor;
+            -- checkpoint_* = the newest signed checkpoint verified.
+            CREATE TABLE peers (
+                id {id},
+                name text NOT NULL UNIQUE,
+                url text NOT NULL,
+                verifier_key text NOT NULL,
+                api_key text NOT NULL,
+                banks text NOT NULL,
+                categories text NOT NULL,
+                local_bank_id bigint NOT NULL REFERENCES banks (id),
+                member_id bigint NOT NULL REFERENCES members (id),
+                send_opinions {bool} NOT NULL,
+                enabled {bool} NOT NULL,
+                created_us bigint NOT NULL,
+                cursor bigint NOT NULL,
+                frontier {blob} NOT NULL,
+                checkpoint_size bigint NOT NULL,
+                checkpoint_root {blob},
+                checkpoint_note text,
+                imported bigint NOT NULL,
+                withdrawn bigint NOT NULL,
+                skipped bigint NOT NULL,
+                last_sync_us bigint,
+                last_error text,
+                last_error_us bigint,
+                stopped {bool} NOT NULL);
+
+            -- One row per signal-added event imported from a peer (keyed by the peer's public id, so re-applying it is
+            -- a no-op). owned: this import created the local signal (a withdrawal at the peer withdraws it); false when
+            -- the value was live in the local bank already.
+            CREATE TABLE imported_signals (
+                peer_id bigint NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+                peer_public_id text NOT NULL,
+                peer_index bigint NOT NULL,
+                peer_signal_id bigint NOT NULL,
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                owned {bool} NOT NULL,
+                origin_log text NOT NULL,
+                origin_public_id text NOT NULL,
+                origin_member text NOT NULL,
+                PRIMARY KEY (peer_id, peer_public_id));
+            CREATE INDEX imported_signals_index ON imported_signals (peer_id, peer_index);
+            CREATE INDEX imported_signals_signal ON imported_signals (signal_id);
+
+            -- Negative opinions and upheld disputes on imported signals, owed to the peer; written in the transaction
+            -- of the opinion or resolution, kept until the peer accepted them.
+            CREATE TABLE federation_outbox (
+                id {id},
+                peer_id bigint NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+                kind integer NOT NULL,
+                peer_public_id text NOT NULL,
+                peer_signal_id bigint NOT NULL,
+                note text NOT NULL,
+                created_us bigint NOT NULL,
+                attempts integer NOT NULL,
+                next_attempt_us bigint NOT NULL,
+                sent_us bigint,
+                last_error text);
+            CREATE INDEX federation_outbox_due ON federation_outbox (peer_id, sent_us, next_attempt_us);
+            """),
         new(7, "exchanges (imports from hash-sharing programs): configuration, checkpoint, imported signals and their labels", """
             -- A configured import from a program (tcap, threatexchange, ncmec, stopncii, local_file, hma) into one bank.
             -- settings: the program's non-secret settings as a JSON object (secrets are read from the environment or a

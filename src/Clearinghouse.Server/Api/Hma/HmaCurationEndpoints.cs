@@ -376,7 +376,7 @@ internal static partial class HmaCurationEndpoints
             return TypedResults.Ok(new HmaDeleted(0));
         }
 
-        Node.RequireWithdraw(caller, signal, bank);
+        Node.RequireSteward(caller, signal, bank, "withdraw it");
         bool withdrawn = await node.Store.WithdrawSignalAsync(signal.Id, context.RequestAborted).ConfigureAwait(false);
         await node.CaughtUpAsync(context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new HmaDeleted(withdrawn ? 1 : 0));

@@ -62,6 +62,13 @@ internal static class SignalEndpoints
             .WithSummary("Withdraw a signal (its contributor, the bank's owner or the operator): it stops matching and is kept for the record; an optional public reason goes in the transparency log")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapPost("/signals/{id:long}/category", RecategoriseAsync)
+            .RequireKey(ApiScopes.Contribute)
+            .WithName("RecategoriseSignal").WithTags("Signals")
+            .WithSummary("Move a signal to another taxonomy category (its contributor, the bank's owner or the operator); the previous category, the new one and the public reason go in the transparency log")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
         api.MapPost("/signals/{id:long}/opinions", RecordOpinionAsync)
             .RequireKey(Readers)
             .WithName("RecordOpinion").WithTags("Signals")
@@ -248,7 +255,7 @@ internal static class SignalEndpoints
     {
         var caller = context.Caller();
         var (signal, bank) = await node.VisibleSignalAsync(caller, id, context.RequestAborted).ConfigureAwait(false);
-        Node.RequireWithdraw(caller, signal, bank);
+        Node.RequireSteward(caller, signal, bank, "withdraw it");
         if (reason is not null && (string.IsNullOrWhiteSpace(reason) || reason.Length > 1000))
         {
             throw Problems.BadRequest("reason, when given, must have 1 to 1000 characters (it is published in the transparency log)");
@@ -258,6 +265,32 @@ internal static class SignalEndpoints
         await node.CaughtUpAsync(context.RequestAborted).ConfigureAwait(false);
         var withdrawn = await node.Store.GetSignalAsync(id, context.RequestAborted).ConfigureAwait(false) ?? signal;
         return TypedResults.Ok(Mapping.ToInfo(withdrawn, bank.Name));
+    }
+
+    private static async Task<Ok<SignalInfo>> RecategoriseAsync(Node node, HttpContext context, long id, RecategoriseRequest request)
+    {
+        var caller = context.Caller();
+        var (signal, bank) = await node.VisibleSignalAsync(caller, id, context.RequestAborted).ConfigureAwait(false);
+        Node.RequireSteward(caller, signal, bank, "re-categorise it");
+        if (string.IsNullOrWhiteSpace(request.Category))
+        {
+            throw Problems.BadRequest("category is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 1000)
+        {
+            throw Problems.BadRequest("reason must have 1 to 1000 characters (it is published in the transparency log).");
+        }
+
+        if (request.Designation is not null && SignalImportParser.DesignationProblem(request.Designation) is { } problem)
+        {
+            throw Problems.BadRequest(problem);
+        }
+
+        await RequireKnownDesignationAsync(node, request.Designation, context.RequestAborted).ConfigureAwait(false);
+        var moved = await node.Store.RecategoriseSignalAsync(
+            id, new SignalRecategorisation(request.Category, request.Designation, caller.MemberId, request.Reason), context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(Mapping.ToInfo(moved, bank.Name));
     }
 
     private static async Task<Ok<SignalInfo>> RecordOpinionAsync(Node node, HttpContext context, long id, OpinionRequest request)

@@ -1,0 +1,1 @@
+// Clearinghouse review UI: progressive enhancement only; every page works without it.
