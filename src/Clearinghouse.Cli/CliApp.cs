@@ -19,6 +19,7 @@ public static class CliApp
         root.Subcommands.Add(BankCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ImportOfacCommand.Create());
+        root.Subcommands.Add(ExchangeCommand.Create());
         root.Subcommands.Add(DesignationsCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(MatchCommand.Create());

@@ -13,7 +13,7 @@ public sealed record ExchangeSettings
     public static IReadOnlyList<string> Keys { get; } =
     [
         "base_url", "page_size", "credentials_env", "credentials_file", "path", "default_category", "categories",
-        "max_attempts", "retry_base_ms", "stale_after_days", "privacy_group", "api_version",
+        "max_attempts", "retry_base_ms", "stale_after_days", "privacy_group", "api_version", "poll_seconds",
     ];
 
     /// <summary>The API's root (each program has a default; tests point it at a loopback server).</summary>
@@ -56,6 +56,9 @@ public sealed record ExchangeSettings
     /// <summary>ThreatExchange: the Graph API version in the path.</summary>
     public string ApiVersion { get; init; } = "v18.0";
 
+    /// <summary>How often the node's background poller syncs an enabled exchange (default hourly).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Parses a settings object, refusing unknown keys and wrong types with a message naming the key.</summary>
     public static ExchangeSettings Parse(string json)
     {
@@ -86,6 +89,7 @@ public sealed record ExchangeSettings
                 "stale_after_days" => settings with { StaleAfterDays = Number(key, value, 1, 36_500) },
                 "privacy_group" => settings with { PrivacyGroup = Text(key, value) },
                 "api_version" => settings with { ApiVersion = Text(key, value) },
+                "poll_seconds" => settings with { PollInterval = TimeSpan.FromSeconds(Number(key, value, 1, 7 * 86_400)) },
                 _ => throw new FormatException($"unknown exchange setting '{key}' (known: {string.Join(", ", Keys)})"),
             };
         }

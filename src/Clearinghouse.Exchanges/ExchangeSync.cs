@@ -40,6 +40,42 @@ public sealed class SyncReport
 
     public List<ExchangeConflict> Conflicts { get; } = [];
 
+    /// <summary>The report as one JSON object (the CLI's --json and the admin API's answer).</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson()
+    {
+        var problems = new System.Text.Json.Nodes.JsonArray();
+        foreach (RecordProblem p in Problems)
+        {
+            problems.Add(new System.Text.Json.Nodes.JsonObject { ["where"] = p.Where, ["key"] = p.Key, ["code"] = p.Code, ["reason"] = p.Reason });
+        }
+
+        var conflicts = new System.Text.Json.Nodes.JsonArray();
+        foreach (ExchangeConflict c in Conflicts)
+        {
+            conflicts.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["key"] = c.Key, ["signal_type"] = c.SignalType, ["value"] = c.Value, ["code"] = c.Code, ["reason"] = c.Reason, ["existing_signal_id"] = c.ExistingSignalId,
+            });
+        }
+
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["pages"] = Pages,
+            ["records"] = Records,
+            ["added"] = Added,
+            ["relabelled"] = Relabelled,
+            ["withdrawn"] = Withdrawn,
+            ["unchanged"] = Unchanged,
+            ["full_fetch"] = FullFetch,
+            ["stale_checkpoint"] = StaleCheckpoint,
+            ["checkpoint"] = Checkpoint,
+            ["skipped"] = ProblemCount,
+            ["conflicts_count"] = ConflictCount,
+            ["problems"] = problems,
+            ["conflicts"] = conflicts,
+        };
+    }
+
     internal void Add(MappedPage mapped, ExchangeApplyResult applied)
     {
         Pages++;

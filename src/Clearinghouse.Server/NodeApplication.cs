@@ -138,6 +138,7 @@ public static class NodeApplication
         services.AddSingleton<DeliveryWakeup>();
         services.AddHostedService<WebhookDispatcher>();
         services.AddHostedService<ReviewContentSweeper>();
+        services.AddHostedService<Clearinghouse.Server.Exchanges.ExchangePoller>();
         services.AddSingleton<MatchService>();
         services.AddSingleton<ReviewService>();
         services.AddSingleton<ApiKeyAuthenticator>();
@@ -307,6 +308,7 @@ public static class NodeApplication
         BankEndpoints.Map(api);
         SignalEndpoints.Map(api, options);
         AdminEndpoints.Map(api);
+        ExchangeEndpoints.Map(api);
         DesignationEndpoints.Map(api, options);
         DisputeEndpoints.Map(app, api);
         ReviewerEndpoints.Map(api);

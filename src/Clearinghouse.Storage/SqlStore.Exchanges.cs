@@ -183,6 +183,7 @@ public abstract partial class SqlStore : IExchangeStore
             if (additions.Count > 0)
             {
                 IReadOnlyList<AddSignalResult> results = await AddSignalsAsync(session, bank, exchange.ContributorMemberId, additions, cancellationToken).ConfigureAwait(false);
+                var imported = new List<(long SignalId, string Key, string Labels)>(results.Count);
                 for (int i = 0; i < results.Count; i++)
                 {
                     (string key, string labels) = additionKeys[i];
@@ -190,14 +191,7 @@ public abstract partial class SqlStore : IExchangeStore
                     switch (results[i].Rejection)
                     {
                         case SignalRejection.None:
-                            await session.ExecuteAsync(
-                                "INSERT INTO exchange_signals (exchange_id, signal_id, record_key, labels, generation) VALUES (@exchange, @signal, @key, @labels, @generation)",
-                                cancellationToken,
-                                ("@exchange", exchangeId),
-                                ("@signal", results[i].SignalId),
-                                ("@key", key),
-                                ("@labels", labels),
-                                ("@generation", generation)).ConfigureAwait(false);
+                            imported.Add((results[i].SignalId, key, labels));
                             apply.Added++;
                             break;
                         case SignalRejection.Duplicate:
@@ -210,6 +204,8 @@ public abstract partial class SqlStore : IExchangeStore
                             break;
                     }
                 }
+
+                await InsertImportedAsync(session, exchangeId, generation, imported, cancellationToken).ConfigureAwait(false);
             }
 
             if (batch.EndsFullFetch)
@@ -235,6 +231,33 @@ public abstract partial class SqlStore : IExchangeStore
                 ("@id", exchangeId)).ConfigureAwait(false);
             return new ExchangeApplyResult(apply.Added, apply.Relabelled, apply.Withdrawn, apply.Unchanged, apply.Conflicts);
         }, cancellationToken);
+    }
+
+    /// <summary>Rows of exchange_signals per statement (five parameters each).</summary>
+    private const int ImportedRowChunk = 200;
+
+    /// <summary>Records which signals the exchange added, under which keys, in multi-row statements.</summary>
+    private static async Task InsertImportedAsync(Session session, long exchangeId, long generation, List<(long SignalId, string Key, string Labels)> rows, CancellationToken cancellationToken)
+    {
+        for (int start = 0; start < rows.Count; start += ImportedRowChunk)
+        {
+            int count = Math.Min(ImportedRowChunk, rows.Count - start);
+            var sql = new StringBuilder("INSERT INTO exchange_signals (exchange_id, signal_id, record_key, labels, generation) VALUES ");
+            var parameters = new (string Name, object? Value)[(count * 3) + 2];
+            parameters[0] = ("@exchange", exchangeId);
+            parameters[1] = ("@generation", generation);
+            for (int k = 0; k < count; k++)
+            {
+                string n = k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                (long signalId, string key, string labels) = rows[start + k];
+                sql.Append(k == 0 ? string.Empty : ", ").Append("(@exchange, @s").Append(n).Append(", @k").Append(n).Append(", @l").Append(n).Append(", @generation)");
+                parameters[2 + (3 * k)] = ("@s" + n, signalId);
+                parameters[3 + (3 * k)] = ("@k" + n, key);
+                parameters[4 + (3 * k)] = ("@l" + n, labels);
+            }
+
+            await session.ExecuteAsync(sql.ToString(), cancellationToken, parameters).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Checks each record and keeps the last update of each key, in first-seen key order.</summary>
@@ -299,7 +322,9 @@ public abstract partial class SqlStore : IExchangeStore
             ("@signal", signalId)).ConfigureAwait(false);
     }
 
-    /// <summary>The rows this exchange holds for <paramref name="keys"/>, with their signals' values, by key.</summary>
+    /// <summary>The rows this exchange holds for <paramref name="keys"/>, with their signals' values, by key (each key's
+    /// rows in signal id order). No ORDER BY in the query: SQLite would then walk the primary key's (exchange, signal)
+    /// order through every row of the exchange rather than look the keys up in the record index.</summary>
     private static async Task<Dictionary<string, List<ImportedRow>>> ImportedRowsAsync(Session session, long exchangeId, IEnumerable<string> keys, CancellationToken cancellationToken)
     {
         var byKey = new Dictionary<string, List<ImportedRow>>(StringComparer.Ordinal);
@@ -317,7 +342,7 @@ public abstract partial class SqlStore : IExchangeStore
             }
 
             List<(string Key, ImportedRow Row)> rows = await session.QueryAsync(
-                $"SELECT x.record_key, x.signal_id, s.signal_type, s.value, x.labels, x.generation FROM exchange_signals x JOIN signals s ON s.id = x.signal_id WHERE x.exchange_id = @exchange AND x.record_key IN ({placeholders}) ORDER BY x.signal_id",
+                $"SELECT x.record_key, x.signal_id, s.signal_type, s.value, x.labels, x.generation FROM exchange_signals x JOIN signals s ON s.id = x.signal_id WHERE x.exchange_id = @exchange AND x.record_key IN ({placeholders})",
                 r => (r.GetString(0), new ImportedRow(r.GetInt64(1), new ExchangeValue(r.GetString(2), r.GetString(3)), r.GetString(4), r.GetInt64(5))),
                 cancellationToken,
                 parameters).ConfigureAwait(false);
@@ -330,6 +355,11 @@ public abstract partial class SqlStore : IExchangeStore
 
                 list.Add(row);
             }
+        }
+
+        foreach (List<ImportedRow> list in byKey.Values)
+        {
+            list.Sort((a, b) => a.SignalId.CompareTo(b.SignalId));
         }
 
         return byKey;

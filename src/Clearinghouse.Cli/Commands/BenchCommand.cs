@@ -16,6 +16,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateImport());
         bench.Subcommands.Add(CreateTlsh());
         bench.Subcommands.Add(CreateLog());
+        bench.Subcommands.Add(CreateExchange());
         return bench;
     }
 
@@ -163,6 +164,34 @@ internal static class BenchCommand
         };
         command.SetAction((parse, cancellationToken) => ImportBenchmark.RunAsync(
             new ImportBenchOptions(parse.GetValue(signals), parse.GetValue(batch), parse.GetValue(directory), !parse.GetValue(noBaseline)),
+            parse.InvocationConfiguration.Output,
+            cancellationToken));
+        return command;
+    }
+
+    private static Command CreateExchange()
+    {
+        var records = new Option<int>("--records", "-n") { Description = "Random TCAP entries to import", DefaultValueFactory = _ => 1_000_000 };
+        var pageSize = new Option<int>("--page-size") { Description = "Records per store transaction (as clearinghouse exchange import)", DefaultValueFactory = _ => 10_000 };
+        foreach (var option in new[] { records, pageSize })
+        {
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() < 1)
+                {
+                    r.AddError($"{r.Option.Name} must be at least 1.");
+                }
+            });
+        }
+
+        var directory = new Option<string?>("--dir") { Description = "Where to put the export file and the throwaway store (default: a temporary directory, deleted afterwards)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line (the default output)" };
+        var command = new Command("exchange", "Time importing a TCAP hash-list export into a fresh SQLite store (check pass, import, then re-applying the same file)")
+        {
+            records, pageSize, directory, json,
+        };
+        command.SetAction((parse, cancellationToken) => ExchangeBenchmark.RunAsync(
+            new ExchangeBenchOptions(parse.GetValue(records), parse.GetValue(pageSize), parse.GetValue(directory)),
             parse.InvocationConfiguration.Output,
             cancellationToken));
         return command;
