@@ -141,6 +141,9 @@ internal static class ServeCommand
                 MaxUploadBytes = tuning.MaxUploadBytes,
                 RecordMatches = tuning.RecordMatches,
                 LogSigningKey = signingKey,
+
+                // The review UI's cookie keys live beside the cursor key, so reviewers stay signed in across restarts.
+                ReviewUi = new Clearinghouse.Server.Ui.ReviewUiOptions { KeysDirectory = Path.Combine(settings.Store.DataDirectory, "ui-keys") },
             });
         }
         catch
