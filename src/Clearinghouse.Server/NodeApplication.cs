@@ -139,6 +139,7 @@ public static class NodeApplication
         services.AddSingleton<SignalImportParser>();
         services.AddSingleton<Node>();
         services.AddSingleton<Clearinghouse.Server.Reports.ReportService>();
+        AddFederation(services, options);
         services.AddSingleton(sp => new CheckpointSigner(
             options.LogSigningKey ?? NodeSigningKey.Generate(NodeOptions.DefaultLogOrigin), sp.GetRequiredService<IClearinghouseStore>()));
 
@@ -147,6 +148,7 @@ public static class NodeApplication
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeJsonContext.Default);
             o.SerializerOptions.TypeInfoResolverChain.Add(ReviewerJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(1, Clearinghouse.Server.Federation.FederationJsonContext.Default);
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -202,6 +204,33 @@ public static class NodeApplication
             .AddMeter(NodeMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
+    }
+
+    private static void AddFederation(IServiceCollection services, NodeOptions options)
+    {
+        services.AddSingleton(options.Federation);
+        services.AddSingleton(sp => sp.GetRequiredService<IClearinghouseStore>() as IFederationStore
+            ?? throw new InvalidOperationException("the store does not support federation"));
+
+        // One client for every peer: pooled connections, renewed now and then so DNS changes are seen.
+        services.AddKeyedSingleton(Clearinghouse.Server.Federation.FederationWorker.HttpClientKey, (_, _) => new HttpClient(
+            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = System.Net.DecompressionMethods.All })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+        services.AddSingleton(sp => new Clearinghouse.Server.Federation.PeerSynchronizer(
+            sp.GetRequiredService<IFederationStore>(),
+            sp.GetRequiredService<IClearinghouseStore>(),
+            options.Federation,
+            sp.GetRequiredKeyedService<HttpClient>(Clearinghouse.Server.Federation.FederationWorker.HttpClientKey)));
+        services.AddSingleton(sp => new Clearinghouse.Server.Federation.FederationWorker(
+            sp.GetRequiredService<IFederationStore>(),
+            sp.GetRequiredService<Clearinghouse.Server.Federation.PeerSynchronizer>(),
+            options.Federation,
+            sp.GetRequiredKeyedService<HttpClient>(Clearinghouse.Server.Federation.FederationWorker.HttpClientKey),
+            TimeProvider.System,
+            sp.GetRequiredService<ILogger<Clearinghouse.Server.Federation.FederationWorker>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Clearinghouse.Server.Federation.FederationWorker>());
     }
 
     private static void ConfigureRateLimiting(RateLimiterOptions limiter, NodeOptions options)
@@ -272,6 +301,7 @@ public static class NodeApplication
         DisputeEndpoints.Map(app, api);
         ReviewerEndpoints.Map(api);
         UiEndpoints.Map(app);
+        Clearinghouse.Server.Federation.FederationEndpoints.Map(api);
 
         HmaMatchingEndpoints.Map(app, options);
         HmaCurationEndpoints.Map(app, options);

@@ -99,4 +99,7 @@ public sealed record NodeOptions
 
     /// <summary>Minimum level of the node's own log events.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>How this node pulls from its peers (federation).</summary>
+    public Clearinghouse.Server.Federation.FederationOptions Federation { get; init; } = new();
 }

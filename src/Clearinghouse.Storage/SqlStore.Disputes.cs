@@ -112,6 +112,7 @@ public abstract partial class SqlStore
             if (outcome == DisputeOutcome.Upheld)
             {
                 await WithdrawAsync(session, signal.Id, new SignalWithdrawal(resolverMemberId, $"dispute {disputeId} upheld: {reason}"), cancellationToken).ConfigureAwait(false);
+                await EnqueueForPeersAsync(session, signal.Id, OutboxKind.UpheldDispute, $"dispute {disputeId} upheld on the importing node: {reason}", cancellationToken).ConfigureAwait(false);
             }
             else if (signal.Status == SignalStatus.Disputed && !signal.Opinions.IsMixed && !await HasOpenDisputesAsync(session, signal.Id, cancellationToken).ConfigureAwait(false))
             {

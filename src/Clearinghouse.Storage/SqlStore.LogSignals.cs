@@ -15,7 +15,8 @@ public abstract partial class SqlStore
     /// Logs a signal-added entry, with a fresh salted commitment, for every row the insert kept
     /// (<paramref name="ids"/>[row] != 0), in row (= change-feed) order, and stores each signal's salt.
     /// </summary>
-    private async Task LogAddedSignalsAsync(Session session, Bank bank, long contributorId, SignalRows rows, long[] ids, CancellationToken cancellationToken)
+    /// <paramref name="origins"/>, when given, holds each row's provenance (a signal imported from a peer node).
+    private async Task LogAddedSignalsAsync(Session session, Bank bank, long contributorId, SignalRows rows, long[] ids, CancellationToken cancellationToken, SignalOrigin[]? origins = null)
     {
         int added = 0;
         foreach (long id in ids)
@@ -53,9 +54,10 @@ public abstract partial class SqlStore
             {
                 int row = rowOfEntry[k];
                 byte[] salt = random.AsSpan(k * ValueCommitment.SaltSize, ValueCommitment.SaltSize).ToArray();
+                SignalOrigin? origin = origins?[row];
                 var entry = new SignalAdded(
                     first + k, at, rows.PublicIds[row], rows.Types[row], bank.Category, rows.Designations[row], bank.Name, member,
-                    ValueCommitment.Compute(salt, rows.Values[row]));
+                    ValueCommitment.Compute(salt, rows.Values[row]), origin?.Log, origin?.PublicId, origin?.Member);
                 byte[] body = entry.ToCanonicalJson();
                 (signalIds[k], salts[k], indexes[k], bodies[k], leaves[k]) = (ids[row], salt, first + k, body, Rfc6962.HashLeaf(body));
             }

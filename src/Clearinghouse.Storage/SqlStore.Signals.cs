@@ -25,10 +25,22 @@ public abstract partial class SqlStore
             RequireWellFormed(signals[i], i);
         }
 
-        return WriteAsync<IReadOnlyList<AddSignalResult>>(WriteLock.Changes, async session =>
+        return WriteAsync(WriteLock.Changes, async session =>
         {
             Bank bank = await RequireLiveBankAsync(session, bankId, cancellationToken).ConfigureAwait(false);
             await RequireMemberAsync(session, contributorMemberId, cancellationToken).ConfigureAwait(false);
+            return await AddSignalsAsync(session, bank, contributorMemberId, signals, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds well-formed signals to a live bank inside a write holding the change lock (the contributor checked by the
+    /// caller): inserted in (type, value) order, each added one logged as signal-added with its commitment.
+    /// </summary>
+    private async Task<IReadOnlyList<AddSignalResult>> AddSignalsAsync(Session session, Bank bank, long contributorMemberId, IReadOnlyList<NewSignal> signals, CancellationToken cancellationToken)
+    {
+        long bankId = bank.Id;
+        {
             bool requiresDesignation = await RequiresDesignationAsync(session, bank.Category, cancellationToken).ConfigureAwait(false);
 
             var results = new AddSignalResult[signals.Count];
@@ -65,7 +77,7 @@ public abstract partial class SqlStore
             }
 
             return results;
-        }, cancellationToken);
+        }
     }
 
     public Task<Signal?> GetSignalAsync(long signalId, CancellationToken cancellationToken = default) =>
@@ -271,6 +283,12 @@ public abstract partial class SqlStore
                 ("@id", signalId)).ConfigureAwait(false);
             string member = await MemberNameAsync(session, memberId, cancellationToken).ConfigureAwait(false);
             session.Log.Add(index => new OpinionRecorded(index, EntryTime(session), signal.PublicId, member, OpinionName(kind)));
+            if (kind == OpinionKind.Negative)
+            {
+                // Federation: a false positive on an imported signal is owed to the node it came from.
+                await EnqueueForPeersAsync(session, signalId, OutboxKind.NegativeOpinion, note ?? $"false positive reported on {signal.PublicId}", cancellationToken).ConfigureAwait(false);
+            }
+
             return updated;
         }, cancellationToken);
     }

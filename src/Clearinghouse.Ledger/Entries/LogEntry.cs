@@ -96,9 +96,14 @@ public abstract record LogEntry
     private protected abstract void WriteFields(CanonicalJson json);
 }
 
-/// <summary>A signal was added to a bank. Carries the salted commitment to its value, never the value.</summary>
+/// <summary>
+/// A signal was added to a bank. Carries the salted commitment to its value, never the value. A signal imported from
+/// another node (federation) also names where it came from: the origin log (its checkpoint origin line), the signal's
+/// public id there and its contributor there; all three or none.
+/// </summary>
 public sealed record SignalAdded(
-    long Index, DateTimeOffset Time, string PublicId, string SignalType, string Category, string? Designation, string Bank, string Member, string Commitment)
+    long Index, DateTimeOffset Time, string PublicId, string SignalType, string Category, string? Designation, string Bank, string Member, string Commitment,
+    string? OriginLog = null, string? OriginPublicId = null, string? OriginMember = null)
     : LogEntry(Index, Time)
 {
     public string PublicId { get; } = EntryField.Identifier(PublicId, "publicId");
@@ -118,11 +123,26 @@ public sealed record SignalAdded(
     /// <summary>SHA-256(salt ‖ value), lowercase hex (<see cref="ValueCommitment"/>).</summary>
     public string Commitment { get; } = EntryField.Commitment(Commitment, "commitment");
 
+    /// <summary>For an imported signal: the origin node's log (checkpoint origin line).</summary>
+    public string? OriginLog { get; } = Provenance(OriginLog, OriginPublicId, OriginMember, "originLog");
+
+    /// <summary>For an imported signal: its public id on the origin node.</summary>
+    public string? OriginPublicId { get; } = Provenance(OriginPublicId, OriginLog, OriginMember, "originPublicId");
+
+    /// <summary>For an imported signal: the member that contributed it on the origin node.</summary>
+    public string? OriginMember { get; } = Provenance(OriginMember, OriginLog, OriginPublicId, "originMember");
+
     public override string Type => "signal-added";
 
     private protected override void WriteFields(CanonicalJson json) => json
         .Add("publicId", PublicId).Add("signalType", SignalType).Add("category", Category)
-        .AddOptional("designation", Designation).Add("bank", Bank).Add("member", Member).Add("commitment", Commitment);
+        .AddOptional("designation", Designation).Add("bank", Bank).Add("member", Member).Add("commitment", Commitment)
+        .AddOptional("originLog", OriginLog).AddOptional("originPublicId", OriginPublicId).AddOptional("originMember", OriginMember);
+
+    private static string? Provenance(string? value, string? other1, string? other2, string field) =>
+        (value is null) == (other1 is null) && (value is null) == (other2 is null)
+            ? EntryField.OptionalIdentifier(value, field)
+            : throw new ArgumentException($"'{field}': originLog, originPublicId and originMember come together or not at all", field);
 }
 
 /// <summary>A signal was withdrawn (by its contributor, or because a dispute was upheld).</summary>

@@ -22,7 +22,8 @@ internal static class LogEntryParser
     private static readonly Dictionary<string, Func<Fields, LogEntry>> Factories = new(StringComparer.Ordinal)
     {
         ["signal-added"] = f => new SignalAdded(f.Index, f.Time, f.Text("publicId"), f.Text("signalType"), f.Text("category"),
-            f.OptionalText("designation"), f.Text("bank"), f.Text("member"), f.Text("commitment")),
+            f.OptionalText("designation"), f.Text("bank"), f.Text("member"), f.Text("commitment"),
+            f.OptionalText("originLog"), f.OptionalText("originPublicId"), f.OptionalText("originMember")),
         ["signal-withdrawn"] = f => new SignalWithdrawn(f.Index, f.Time, f.Text("publicId"), f.Text("member"), f.Text("reason")),
         ["signal-recategorised"] = f => new SignalRecategorised(f.Index, f.Time, f.Text("publicId"), f.Text("previousCategory"),
             f.Text("category"), f.OptionalText("designation"), f.Text("member"), f.Text("reason")),

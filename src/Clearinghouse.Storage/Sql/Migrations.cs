@@ -315,6 +315,104 @@ internal static class Migrations
                 last_sign_in_us bigint);
             CREATE UNIQUE INDEX reviewers_member_username ON reviewers (member_id, username);
             """),
+        new(6, "federation: peers and their sync state, imported signals' provenance, the outbox of opinions owed back", """
+            -- The member feed reads signal-added entries by log index.
+            CREATE INDEX signal_commitments_log ON signal_commitments (log_index);
+
+            -- A peer node this node pulls from. api_key is the credential the peer issued to this node: the node must
+            -- present it, so it is stored as given (like a database password in a config file). Sync state: cursor
+            -- = entries of the peer's log verified and applied; frontier = the peer's tree's right edge at the cursor;
+            -- checkpoint_* = the newest signed checkpoint verified.
+            CREATE TABLE peers (
+                id {id},
+                name text NOT NULL UNIQUE,
+                url text NOT NULL,
+                verifier_key text NOT NULL,
+                api_key text NOT NULL,
+                banks text NOT NULL,
+                categories text NOT NULL,
+                local_bank_id bigint NOT NULL REFERENCES banks (id),
+                member_id bigint NOT NULL REFERENCES members (id),
+                send_opinions {bool} NOT NULL,
+                enabled {bool} NOT NULL,
+                created_us bigint NOT NULL,
+                cursor bigint NOT NULL,
+                frontier {blob} NOT NULL,
+                checkpoint_size bigint NOT NULL,
+                checkpoint_root {blob},
+                checkpoint_note text,
+                imported bigint NOT NULL,
+                withdrawn bigint NOT NULL,
+                skipped bigint NOT NULL,
+                last_sync_us bigint,
+                last_error text,
+                last_error_us bigint,
+                stopped {bool} NOT NULL);
+
+            -- One row per signal-added event imported from a peer (keyed by the peer's public id, so re-applying it is
+            -- a no-op). owned: this import created the local signal (a withdrawal at the peer withdraws it); false when
+            -- the value was live in the local bank already.
+            CREATE TABLE imported_signals (
+                peer_id bigint NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+                peer_public_id text NOT NULL,
+                peer_index bigint NOT NULL,
+                peer_signal_id bigint NOT NULL,
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                owned {bool} NOT NULL,
+                origin_log text NOT NULL,
+                origin_public_id text NOT NULL,
+                origin_member text NOT NULL,
+                PRIMARY KEY (peer_id, peer_public_id));
+            CREATE INDEX imported_signals_index ON imported_signals (peer_id, peer_index);
+            CREATE INDEX imported_signals_signal ON imported_signals (signal_id);
+
+            -- Negative opinions and upheld disputes on imported signals, owed to the peer; written in the transaction
+            -- of the opinion or resolution, kept until the peer accepted them.
+            CREATE TABLE federation_outbox (
+                id {id},
+                peer_id bigint NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+                kind integer NOT NULL,
+                peer_public_id text NOT NULL,
+                peer_signal_id bigint NOT NULL,
+                note text NOT NULL,
+                created_us bigint NOT NULL,
+                attempts integer NOT NULL,
+                next_attempt_us bigint NOT NULL,
+                sent_us bigint,
+                last_error text);
+            CREATE INDEX federation_outbox_due ON federation_outbox (peer_id, sent_us, next_attempt_us);
+            """),
+        new(7, "exchanges (imports from hash-sharing programs): configuration, checkpoint, imported signals and their labels", """
+            -- A configured import from a program (tcap, threatexchange, ncmec, stopncii, local_file, hma) into one bank.
+            -- settings: the program's non-secret settings as a JSON object (secrets are read from the environment or a
+            -- file at sync time, never stored). checkpoint: the program's opaque position after the last applied page.
+            -- generation: bumped when a full fetch starts; rows still on an older generation when it ends are withdrawn.
+            CREATE TABLE exchanges (
+                id {id},
+                name text NOT NULL UNIQUE,
+                program text NOT NULL,
+                bank_id bigint NOT NULL REFERENCES banks (id),
+                contributor_id bigint NOT NULL REFERENCES members (id),
+                settings text NOT NULL,
+                enabled {bool} NOT NULL,
+                checkpoint text,
+                generation bigint NOT NULL,
+                created_us bigint NOT NULL,
+                last_sync_us bigint,
+                last_error text);
+
+            -- The live signals an exchange imported, under the program's record key, with the labels of the record's
+            -- last update (the program's originals and what they map to). A row goes when its signal is withdrawn.
+            CREATE TABLE exchange_signals (
+                exchange_id bigint NOT NULL REFERENCES exchanges (id),
+                signal_id bigint NOT NULL REFERENCES signals (id),
+                record_key text NOT NULL,
+                labels text NOT NULL,
+                generation bigint NOT NULL,
+                PRIMARY KEY (exchange_id, signal_id));
+            CREATE INDEX exchange_signals_record ON exchange_signals (exchange_id, record_key);
+            CREATE INDEX exchange_signals_generation ON exchange_signals (exchange_id, generation);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -46,6 +46,7 @@ internal static class StoreJson
     }
 }
 
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(Dictionary<string, int>))]
 [JsonSerializable(typeof(SortedDictionary<string, int>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;
