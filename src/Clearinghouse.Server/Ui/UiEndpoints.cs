@@ -45,10 +45,12 @@ internal static class UiEndpoints
         ui.MapPost("/signin", SignInAsync);
 
         var pages = ui.MapGroup("").AddEndpointFilter(RequireReviewerAsync);
-        pages.MapGet("", (HttpContext _) => Results.Redirect(Root + "/banks"));
+        pages.MapGet("", (HttpContext _) => Results.Redirect(Root + "/queue"));
         pages.MapPost("/signout", (Func<HttpContext, Task<IResult>>)SignOutAsync);
         pages.MapGet("/settings", SettingsPage);
         pages.MapPost("/settings", SaveSettingsAsync);
+        QueuePages.Map(pages);
+        ItemPages.Map(pages);
         BankPages.Map(pages);
     }
 

@@ -8,6 +8,7 @@ internal static class UiLayout
     /// <summary>The main navigation, in reading order; the transparency report is the node's public page.</summary>
     private static readonly (string Path, string Label)[] Navigation =
     [
+        (UiEndpoints.Root + "/queue", "Queue"),
         (UiEndpoints.Root + "/banks", "Banks"),
         (UiEndpoints.Root + "/settings", "Wellness settings"),
         ("/transparency", "Transparency report"),
