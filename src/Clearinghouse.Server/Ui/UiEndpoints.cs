@@ -52,6 +52,8 @@ internal static class UiEndpoints
         QueuePages.Map(pages);
         ItemPages.Map(pages);
         BankPages.Map(pages);
+        RulePages.Map(pages);
+        DeliveryPages.Map(pages);
     }
 
     /// <summary>Pages need a live session (else: to sign-in); state changes also need a valid antiforgery token.</summary>
