@@ -33,6 +33,8 @@ if [ -z "${CLEARINGHOUSE_TEST_POSTGRES:-}" ] && ! ls /usr/lib/postgresql/*/bin/i
 fi
 # Real FFmpeg (ffmpeg and ffprobe) for the video (vPDQ) tests; its reference hashes were made with Debian 12's 5.1.
 { command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; } || apt_packages+=(ffmpeg)
+# Debian's Chromium for the review UI's browser tests (Playwright drives it; they never download a browser).
+[ -x /usr/bin/chromium ] || apt_packages+=(chromium)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${apt_packages[*]}"
@@ -45,7 +47,7 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   fi
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # --- build once --------------------------------------------------------------------------------------------
 log "restoring and building"

@@ -16,6 +16,7 @@ public static class CliApp
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(MemberCommand.Create());
+        root.Subcommands.Add(ReviewerCommand.Create(input ?? Console.In));
         root.Subcommands.Add(BankCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ImportOfacCommand.Create());

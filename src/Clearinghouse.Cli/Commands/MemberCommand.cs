@@ -96,7 +96,7 @@ internal static class MemberCommand
     }
 
     /// <summary>A member by name, or by numeric id when no member has that name; exit 5 when neither.</summary>
-    private static async Task<Member> FindMemberAsync(IClearinghouseStore store, string nameOrId, CancellationToken cancellationToken) =>
+    internal static async Task<Member> FindMemberAsync(IClearinghouseStore store, string nameOrId, CancellationToken cancellationToken) =>
         await store.FindMemberAsync(nameOrId, cancellationToken).ConfigureAwait(false)
         ?? (long.TryParse(nameOrId, NumberStyles.None, CultureInfo.InvariantCulture, out long id)
             ? await store.GetMemberAsync(id, cancellationToken).ConfigureAwait(false)

@@ -168,6 +168,9 @@ internal static class ServeCommand
                 ReviewRetention = tuning.ReviewRetention ?? ServeTuning.Defaults.ReviewRetention,
                 Webhooks = ServeTuning.Defaults.Webhooks with { MaxAttempts = tuning.WebhookMaxAttempts ?? ServeTuning.Defaults.Webhooks.MaxAttempts },
                 LogSigningKey = signingKey,
+
+                // The review UI's cookie keys live beside the cursor key, so reviewers stay signed in across restarts.
+                ReviewUi = new Clearinghouse.Server.Ui.ReviewUiOptions { KeysDirectory = Path.Combine(settings.Store.DataDirectory, "ui-keys") },
             });
         }
         catch

@@ -26,6 +26,7 @@ internal sealed record ExportSummary(string Bank, string Format, long Signals, s
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(MemberListing))]
 [JsonSerializable(typeof(KeyRevoked))]
+[JsonSerializable(typeof(ReviewerInfo))]
 [JsonSerializable(typeof(MatchOutput))]
 [JsonSerializable(typeof(ExportSummary))]
 [JsonSerializable(typeof(Bench.ImportBenchResult))]

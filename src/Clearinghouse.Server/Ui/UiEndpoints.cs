@@ -45,11 +45,18 @@ internal static class UiEndpoints
         ui.MapPost("/signin", SignInAsync);
 
         var pages = ui.MapGroup("").AddEndpointFilter(RequireReviewerAsync);
-        pages.MapGet("", (HttpContext _) => Results.Redirect(Root + "/banks"));
+        pages.MapGet("", (HttpContext _) => Results.Redirect(Root + "/queue"));
         pages.MapPost("/signout", (Func<HttpContext, Task<IResult>>)SignOutAsync);
         pages.MapGet("/settings", SettingsPage);
         pages.MapPost("/settings", SaveSettingsAsync);
+        QueuePages.Map(pages);
+        ItemPages.Map(pages);
+#if REVIEW_SERVICE
+        ItemDecisions.Map(pages);
+#endif
         BankPages.Map(pages);
+        RulePages.Map(pages);
+        DeliveryPages.Map(pages);
     }
 
     /// <summary>Pages need a live session (else: to sign-in); state changes also need a valid antiforgery token.</summary>

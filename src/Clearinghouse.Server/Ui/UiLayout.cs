@@ -8,7 +8,10 @@ internal static class UiLayout
     /// <summary>The main navigation, in reading order; the transparency report is the node's public page.</summary>
     private static readonly (string Path, string Label)[] Navigation =
     [
+        (UiEndpoints.Root + "/queue", "Queue"),
         (UiEndpoints.Root + "/banks", "Banks"),
+        (UiEndpoints.Root + "/rules", "Rules"),
+        (UiEndpoints.Root + "/deliveries", "Webhook deliveries"),
         (UiEndpoints.Root + "/settings", "Wellness settings"),
         ("/transparency", "Transparency report"),
     ];
@@ -25,6 +28,7 @@ internal static class UiLayout
                   <ul>{Navigation.Select(item => Html.Of($"""<li><a href="{item.Path}"{Html.If(path.StartsWith(item.Path, StringComparison.Ordinal), Html.Of($" aria-current=\"page\""))}>{item.Label}</a></li>"""))}</ul>
                 </nav>
                 <div class="who">
+                  <span id="session-counter" class="session-counter" role="status"></span>
                   <span>Signed in as <strong>{session.Reviewer.Username}</strong> <span class="org">({session.Member.Name})</span></span>
                   <form method="post" action="{UiEndpoints.SignOutPath}">{AntiforgeryField(context)}<button type="submit" class="link-button">Sign out</button></form>
                 </div>
@@ -39,8 +43,9 @@ internal static class UiLayout
               <link rel="stylesheet" href="{UiEndpoints.Root}/static/ui.css">
               <script src="{UiEndpoints.Root}/static/ui.js" defer></script>
             </head>
-            <body>
+            <body{BodyData(context, session)}>
               <a class="skip" href="#main">Skip to main content</a>
+              {(session is null ? Markup.Empty : Html.Of($"""<div id="break-reminder" class="break" role="alert" hidden><strong>Time for a break.</strong><span class="break-text"></span><button type="button">I have had a break</button></div>"""))}
               <header class="top">
                 <a class="brand" href="{UiEndpoints.Root}">Clearinghouse <span>review</span></a>
                 {nav}
@@ -54,6 +59,19 @@ internal static class UiLayout
             </html>
             """);
         return Results.Content(page.ToString(), "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
+    }
+
+    /// <summary>What ui.js needs for the session counter and break reminder (nothing for the sign-in page).</summary>
+    private static Markup BodyData(HttpContext context, ReviewerSession? session)
+    {
+        if (session is null)
+        {
+            return Markup.Empty;
+        }
+
+        var settings = session.Reviewer.Settings;
+        string? decided = context.Request.Query["decided"];
+        return Html.Of($""" data-session-start="{session.SignedInAt.ToUnixTimeSeconds()}" data-break-items="{settings.BreakAfterItems}" data-break-minutes="{settings.BreakAfterMinutes}"{(decided is { Length: > 0 } ? Html.Of($" data-decided=\"{decided}\"") : Markup.Empty)}""");
     }
 
     /// <summary>The hidden antiforgery field every form carries.</summary>
