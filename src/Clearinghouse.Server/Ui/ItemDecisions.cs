@@ -1,6 +1,3 @@
-// Compiled only once the backend's ReviewService (branch actions, src/Clearinghouse.Server/Actions/ReviewService.cs) is in
-// this tree: it was not in main when this was written. Remove this #if and the one in UiEndpoints.Map then.
-#if REVIEW_SERVICE
 using System.Globalization;
 using Clearinghouse.Server.Actions;
 using Clearinghouse.Storage;
@@ -54,4 +51,3 @@ internal static class ItemDecisions
         return Results.Redirect(next is { } n ? $"{UiEndpoints.Root}/items/{n}?decided={id}" : $"{UiEndpoints.Root}/queue?notice=empty&decided={id}");
     }
 }
-#endif

@@ -51,9 +51,7 @@ internal static class UiEndpoints
         pages.MapPost("/settings", SaveSettingsAsync);
         QueuePages.Map(pages);
         ItemPages.Map(pages);
-#if REVIEW_SERVICE
         ItemDecisions.Map(pages);
-#endif
         BankPages.Map(pages);
         RulePages.Map(pages);
         DeliveryPages.Map(pages);
