@@ -183,18 +183,6 @@ internal static class FederationEndpoints
     private static async Task<Peer> RequirePeerAsync(IFederationStore federation, string name, CancellationToken cancellationToken) =>
         await federation.FindPeerAsync(name, cancellationToken).ConfigureAwait(false) ?? throw Problems.NotFound($"peer '{name}' not found");
 
-    private static async Task<PeerInfo> ToInfoAsync(Node node, IFederationStore federation, FederationWorker worker, Peer peer, CancellationToken cancellationToken)
-    {
-        Bank? bank = await node.Store.GetBankAsync(peer.LocalBankId, cancellationToken).ConfigureAwait(false);
-        PeerRuntime runtime = worker.RuntimeOf(peer.Id);
-        IReadOnlyList<OutboxItem> outbox = await federation.ListOutboxAsync(peer.Id, cancellationToken).ConfigureAwait(false);
-        int pending = outbox.Count(o => o.SentAt is null);
-        PeerSyncState s = peer.State;
-        long peerSize = Math.Max(runtime.PeerSize, s.CheckpointSize);
-        string state = !peer.Enabled ? "disabled" : s.Stopped ? "stopped" : runtime.State;
-        var status = new PeerStatusInfo(
-            state, s.Cursor, s.CheckpointSize, s.CheckpointNote, peerSize, peerSize - s.Cursor, s.Imported, s.Withdrawn, s.Skipped, s.LastSyncAt,
-            s.LastError, s.LastErrorAt, s.Stopped, runtime.ConsecutiveFailures, runtime.Attempts, runtime.NextAttemptAt, pending);
-        return new PeerInfo(peer.Name, peer.Url, peer.VerifierKey, bank?.Name ?? $"#{peer.LocalBankId}", peer.Banks, peer.Categories, peer.SendOpinions, peer.Enabled, peer.CreatedAt, status);
-    }
+    private static Task<PeerInfo> ToInfoAsync(Node node, IFederationStore federation, FederationWorker worker, Peer peer, CancellationToken cancellationToken) =>
+        PeerInfos.BuildAsync(node.Store, federation, peer, worker.RuntimeOf(peer.Id), cancellationToken);
 }
