@@ -26,6 +26,7 @@ public static class CliApp
         root.Subcommands.Add(MatchCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(LogCommand.Create());
+        root.Subcommands.Add(PeerCommand.Create());
         return root;
     }
 

@@ -26,7 +26,17 @@ public sealed class LogEntryTests
         new MemberLeft(10, Time, "Other Org"),
         new BankCreated(11, Time, "bank-b", "Other Org", "attack-footage", "group:gifct"),
         new BankScopeChanged(12, Time, "bank-b", "Other Org", "all-members"),
+        new SignalAdded(13, Time, "sig-3", "pdq", "attack-footage", null, "from-a", "peer:node-a", Commitment, "node-a.example/log", "sig_a1", "Example Platform Ltd"),
     };
+
+    [Fact]
+    public void An_imported_signal_carries_all_three_provenance_fields_or_none()
+    {
+        Assert.Throws<ArgumentException>(() => new SignalAdded(0, Time, "sig-3", "pdq", "attack-footage", null, "from-a", "peer:a", Commitment, "node-a.example/log", null, null));
+        string json = System.Text.Encoding.UTF8.GetString(new SignalAdded(0, Time, "sig-3", "pdq", "attack-footage", null, "from-a", "peer:a", Commitment, "node-a.example/log", "sig_a1", "Org").ToCanonicalJson());
+        Assert.Contains("\"originLog\":\"node-a.example/log\",\"originMember\":\"Org\",\"originPublicId\":\"sig_a1\"", json, StringComparison.Ordinal);
+        Assert.Throws<LogEntryFormatException>(() => LogEntry.Parse(System.Text.Encoding.UTF8.GetBytes(json.Replace(",\"originMember\":\"Org\"", "", StringComparison.Ordinal))));
+    }
 
     [Theory]
     [MemberData(nameof(OneOfEach))]

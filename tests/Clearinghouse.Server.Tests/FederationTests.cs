@@ -380,3 +380,50 @@ public sealed class FederationTests
         Assert.Contains(logA, e => (string)e["type"]! == "dispute-filed" && (string?)e["filedBy"] == "node a reader");
     }
 }
+
+/// <summary>Federation with PostgreSQL stores: A (PostgreSQL) → B (PostgreSQL) → C (SQLite) converge with provenance.</summary>
+public sealed class PostgresFederationTests
+{
+    [Fact]
+    public async Task Postgres_nodes_converge_with_provenance_and_withdrawals()
+    {
+        string dbA = await Clearinghouse.Tests.PostgresCluster.Instance.CreateDatabaseAsync("fed_a");
+        string dbB = await Clearinghouse.Tests.PostgresCluster.Instance.CreateDatabaseAsync("fed_b");
+        await using var a = await StartPostgresAsync("node-a", dbA);
+        await using var b = await StartPostgresAsync("node-b", dbB);
+        await using var c = await Federation.StartAsync("node-c");
+        await a.ClientA.CreateBank("shared-a");
+        var values = Enumerable.Range(0, 20).Select(_ => Http.RandomPdq()).ToList();
+        foreach (string v in values)
+        {
+            await a.ClientA.AddSignal("shared-a", v);
+        }
+
+        await Federation.PairAsync(a, b, "a", "from-a");
+        await Federation.SyncAsync(b, "a");
+        await Federation.PairAsync(b, c, "b", "from-b");
+        await Federation.SyncAsync(c, "b");
+        Assert.Equal(values.Order(StringComparer.Ordinal), (await Federation.SignalsAsync(b, "from-a")).Select(s => s.Value).Order(StringComparer.Ordinal));
+        Assert.Equal(values.Order(StringComparer.Ordinal), (await Federation.SignalsAsync(c, "from-b")).Select(s => s.Value).Order(StringComparer.Ordinal));
+        long atC = Http.MatchedIds(await c.ClientB.Match(values[3]))[0];
+        JsonNode provenance = await c.ClientB.GetAsync($"/api/v1/signals/{atC}/provenance").Expect(HttpStatusCode.OK);
+        Assert.Equal(("node-a.test/log", "Member A"), ((string)provenance["origin_log"]!, (string)provenance["origin_member"]!));
+
+        long atA = Http.MatchedIds(await a.ClientA.Match(values[3]))[0];
+        await a.ClientA.DeleteAsync($"/api/v1/signals/{atA}").Expect(HttpStatusCode.OK);
+        await Federation.SyncAsync(b, "a");
+        await Federation.SyncAsync(c, "b");
+        Assert.Empty(Http.MatchedIds(await c.ClientB.Match(values[3])));
+        Assert.Single(Http.MatchedIds(await c.ClientB.Match(values[4])));
+    }
+
+    private static Task<NodeHarness> StartPostgresAsync(string name, string connectionString) =>
+        NodeHarness.StartAsync(
+            () => new PostgresStore(connectionString),
+            Path.Combine(Path.GetTempPath(), "ch-fed-pg-" + Guid.NewGuid().ToString("N")),
+            () => new ValueTask(Clearinghouse.Tests.PostgresCluster.Instance.DropDatabaseAsync(connectionString)),
+            o => o with { LogSigningKey = Clearinghouse.Ledger.Keys.NodeSigningKey.Generate($"{name}.test/log"), Federation = Federation.Fast },
+            migrate: true,
+            waitReady: true,
+            seedMembers: true);
+}

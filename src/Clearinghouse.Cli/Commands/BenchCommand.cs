@@ -17,6 +17,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateTlsh());
         bench.Subcommands.Add(CreateLog());
         bench.Subcommands.Add(CreateExchange());
+        bench.Subcommands.Add(CreateFederation());
         return bench;
     }
 
@@ -133,6 +134,24 @@ internal static class BenchCommand
         command.SetAction((parse, cancellationToken) => LogBenchmark.RunAsync(
             new LogBenchOptions(parse.GetValue(entries), parse.GetValue(batch), parse.GetValue(proofs), parse.GetValue(directory), !parse.GetValue(noAudit)),
             parse.InvocationConfiguration.Output,
+            cancellationToken));
+        return command;
+    }
+
+    private static Command CreateFederation()
+    {
+        var signals = PositiveOption("--signals", "Random PDQ signals on node A for node B to sync", 1_000_000);
+        var samples = PositiveOption("--lag-samples", "Signals added on A, one at a time, timed until they match on B (worker polling every second)", 20);
+        var directory = new Option<string?>("--dir") { Description = "Where to put the two nodes' stores (default: a temporary directory, deleted afterwards)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line (the default output)" };
+        var command = new Command("federation", "Two nodes on loopback: time a verified sync of N signals from A to B end to end, then the lag from an add on A to a match on B")
+        {
+            signals, samples, directory, json,
+        };
+        command.SetAction((parse, cancellationToken) => FederationBenchmark.RunAsync(
+            new FederationBenchOptions(parse.GetValue(signals), parse.GetValue(samples), parse.GetValue(directory)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }

@@ -31,6 +31,7 @@ internal sealed record ExportSummary(string Bank, string Format, long Signals, s
 [JsonSerializable(typeof(ExportSummary))]
 [JsonSerializable(typeof(Bench.ImportBenchResult))]
 [JsonSerializable(typeof(Bench.LogBenchResult))]
+[JsonSerializable(typeof(Bench.FederationBenchResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary>Writes one JSON object per line, keeping characters such as '&amp;' and quotes readable.</summary>

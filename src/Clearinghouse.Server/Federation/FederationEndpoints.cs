@@ -28,19 +28,19 @@ internal static class FederationEndpoints
             .WithSummary($"Signal-added events of this node's log with index in [from, to) that the key's member may match against (enabled, non-negative banks it sees), in log order, each with its value and salt (hex) that the public entry commits to; at most limit (≤ {MaxFeedPage}) per page, read on from next")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        var peers = api.MapGroup("/peers").WithTags("Federation");
-        peers.MapGet("", ListAsync).RequireKey(ApiScopes.Admin).WithName("ListPeers").WithSummary("Every peer with its sync status");
-        peers.MapPost("", CreateAsync).RequireKey(ApiScopes.Admin).WithName("AddPeer")
+        var peers = api.MapGroup("").WithTags("Federation");
+        peers.MapGet("/peers", ListAsync).RequireKey(ApiScopes.Admin).WithName("ListPeers").WithSummary("Every peer with its sync status");
+        peers.MapPost("/peers", CreateAsync).RequireKey(ApiScopes.Admin).WithName("AddPeer")
             .WithSummary("Add a peer: its URL, verifier key, the API key it issued to this node, the local bank to import into, and optional bank and category filters")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        peers.MapGet("/{name}", GetAsync).RequireKey(ApiScopes.Admin).WithName("GetPeer").WithSummary("A peer and its sync status (cursor, last checkpoint, lag, last error)")
+        peers.MapGet("/peers/{name}", GetAsync).RequireKey(ApiScopes.Admin).WithName("GetPeer").WithSummary("A peer and its sync status (cursor, last checkpoint, lag, last error)")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        peers.MapDelete("/{name}", RemoveAsync).RequireKey(ApiScopes.Admin).WithName("RemovePeer").WithSummary("Remove a peer (its imported signals stay)")
+        peers.MapDelete("/peers/{name}", RemoveAsync).RequireKey(ApiScopes.Admin).WithName("RemovePeer").WithSummary("Remove a peer (its imported signals stay)")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        peers.MapPost("/{name}/sync", SyncAsync).RequireKey(ApiScopes.Admin).WithName("SyncPeer")
+        peers.MapPost("/peers/{name}/sync", SyncAsync).RequireKey(ApiScopes.Admin).WithName("SyncPeer")
             .WithSummary("Run a verified sync pass now; resume=true first clears a stop (after the operator has looked at why it stopped)")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        peers.MapPut("/{name}/enabled", EnableAsync).RequireKey(ApiScopes.Admin).WithName("EnablePeer")
+        peers.MapPut("/peers/{name}/enabled", EnableAsync).RequireKey(ApiScopes.Admin).WithName("EnablePeer")
             .WithSummary("Enable (value=true, also clears a stop) or disable (value=false) a peer").ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/signals/{id:long}/provenance", ProvenanceAsync)
@@ -183,18 +183,6 @@ internal static class FederationEndpoints
     private static async Task<Peer> RequirePeerAsync(IFederationStore federation, string name, CancellationToken cancellationToken) =>
         await federation.FindPeerAsync(name, cancellationToken).ConfigureAwait(false) ?? throw Problems.NotFound($"peer '{name}' not found");
 
-    private static async Task<PeerInfo> ToInfoAsync(Node node, IFederationStore federation, FederationWorker worker, Peer peer, CancellationToken cancellationToken)
-    {
-        Bank? bank = await node.Store.GetBankAsync(peer.LocalBankId, cancellationToken).ConfigureAwait(false);
-        PeerRuntime runtime = worker.RuntimeOf(peer.Id);
-        IReadOnlyList<OutboxItem> outbox = await federation.ListOutboxAsync(peer.Id, cancellationToken).ConfigureAwait(false);
-        int pending = outbox.Count(o => o.SentAt is null);
-        PeerSyncState s = peer.State;
-        long peerSize = Math.Max(runtime.PeerSize, s.CheckpointSize);
-        string state = !peer.Enabled ? "disabled" : s.Stopped ? "stopped" : runtime.State;
-        var status = new PeerStatusInfo(
-            state, s.Cursor, s.CheckpointSize, s.CheckpointNote, peerSize, peerSize - s.Cursor, s.Imported, s.Withdrawn, s.Skipped, s.LastSyncAt,
-            s.LastError, s.LastErrorAt, s.Stopped, runtime.ConsecutiveFailures, runtime.Attempts, runtime.NextAttemptAt, pending);
-        return new PeerInfo(peer.Name, peer.Url, peer.VerifierKey, bank?.Name ?? $"#{peer.LocalBankId}", peer.Banks, peer.Categories, peer.SendOpinions, peer.Enabled, peer.CreatedAt, status);
-    }
+    private static Task<PeerInfo> ToInfoAsync(Node node, IFederationStore federation, FederationWorker worker, Peer peer, CancellationToken cancellationToken) =>
+        PeerInfos.BuildAsync(node.Store, federation, peer, worker.RuntimeOf(peer.Id), cancellationToken);
 }

@@ -153,8 +153,23 @@ internal sealed class PeerSynchronizer(IFederationStore federation, IClearinghou
 
     private static PeerBatch BuildBatch(long from, long end, byte[][] bodies, IReadOnlyList<FeedEvent> events, PeerFilter filter, MerkleFrontier frontier, VerifiedCheckpoint verified)
     {
+        // Parsing (canonical check included) is most of the work: do it on every core, then check in order.
+        var parsed = new LogEntry[events.Count];
+        try
+        {
+            Parallel.For(0, events.Count, k =>
+            {
+                long index = events[k].Index;
+                parsed[k] = index >= from && index < end ? ParseEntry(bodies[index - from], index) : null!;
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions[0] is PeerVerificationException first)
+        {
+            throw first;
+        }
         var adds = new List<ImportedSignal>(events.Count);
         int skipped = 0;
+        int position = 0;
         long previous = from - 1;
         foreach (FeedEvent e in events)
         {
@@ -164,7 +179,7 @@ internal sealed class PeerSynchronizer(IFederationStore federation, IClearinghou
             }
 
             previous = e.Index;
-            SignalAdded entry = e.Kind == "added" && ParseEntry(bodies[e.Index - from], e.Index) is SignalAdded added
+            SignalAdded entry = e.Kind == "added" && parsed[position++] is SignalAdded added
                 ? added
                 : throw new PeerVerificationException(Invariant($"the peer's feed event at entry {e.Index} ({e.Kind}) does not match a signal-added entry of its log"));
             if (entry.PublicId != e.PublicId || entry.SignalType != e.SignalType)
