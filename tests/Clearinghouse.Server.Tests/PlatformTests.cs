@@ -84,7 +84,9 @@ public sealed class PlatformTests
         foreach (var endpoint in endpoints)
         {
             string route = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
-            if (route.StartsWith("/openapi", StringComparison.Ordinal) || route.StartsWith("/docs", StringComparison.Ordinal) || route == "/metrics")
+            // The review UI's pages and static files are for browsers, not API clients (like the docs themselves).
+            if (route.StartsWith("/openapi", StringComparison.Ordinal) || route.StartsWith("/docs", StringComparison.Ordinal) || route == "/metrics"
+                || route == "/ui" || route.StartsWith("/ui/", StringComparison.Ordinal))
             {
                 continue;
             }

@@ -43,6 +43,8 @@ public sealed class SessionExpiryTests(ShortSessionNode node, Browser browser) :
         var page = await browser.NewPageAsync(node.BaseAddress);
         await node.SignInAsync(page, "busy");
         var signedIn = DateTime.UtcNow;
+        await page.GotoAsync("/ui/banks");
+        Assert.EndsWith("/ui/banks", page.Url, StringComparison.Ordinal);
 
         // Keep working (a request every second, well within the idle limit) until the session is refused.
         while (page.Url.EndsWith("/ui/banks", StringComparison.Ordinal) && DateTime.UtcNow - signedIn < ShortSessionNode.Lifetime * 2)

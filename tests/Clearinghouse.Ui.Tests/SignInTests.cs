@@ -86,7 +86,7 @@ public sealed partial class SignInTests(UiNode node, Browser browser) : IClassFi
         var reviewer = await node.ReviewerAsync("dave");
         var page = await browser.NewPageAsync(node.BaseAddress);
         await node.SignInAsync(page, "dave");
-        Assert.Equal("Banks", await page.Locator("h1").TextContentAsync());
+        Assert.Equal("Review queue", await page.Locator("h1").TextContentAsync()); // a sign-in without a return page lands on the queue
 
         await node.Reviewers.SetReviewerDisabledAsync(reviewer.Id, true);
         await page.ReloadAsync();
