@@ -106,6 +106,9 @@ public static class NodeApplication
         // Per-request framework logs would cost the match route more than the match itself.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+
+        // "No XML encryptor configured": the review UI's cookie keys are protected by file permissions (UiSessions).
+        logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
     }
 
     private static void AddServices(IServiceCollection services, NodeOptions options)

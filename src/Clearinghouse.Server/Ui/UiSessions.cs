@@ -35,6 +35,15 @@ internal static class UiSessions
         var protection = services.AddDataProtection().SetApplicationName("clearinghouse-review-ui");
         if (options.KeysDirectory is { } directory)
         {
+            // The cookie keys sit beside the store's other secrets (cursor.key, log-signing.key): a directory only
+            // the node's user can read, key files 0600 (as ASP.NET writes them). That, not an XML encryptor, is
+            // their protection, so the data-protection "unencrypted" warning is filtered in NodeApplication.
+            Directory.CreateDirectory(directory);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             protection.PersistKeysToFileSystem(new DirectoryInfo(directory));
         }
         else
