@@ -135,14 +135,13 @@ internal sealed class MatchService(
         var enabled = await rules.EnabledRulesAsync(caller.MemberId, cancellationToken).ConfigureAwait(false);
         if (enabled.Count == 0)
         {
-            var now = time.GetUtcNow();
-            await store.RecordMatchesAsync([.. hits.Select(hit => new MatchRecord(0, caller.MemberId, hit.SignalId, hit.Bank.Id, type.Name, hit.Distance, now))], cancellationToken).ConfigureAwait(false);
+            await RecordPlainAsync([.. hits.Select(hit => (hit.SignalId, hit.Bank.Id, type.Name, hit.Distance))], caller, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var signals = await store.GetSignalsAsync([.. hits.Select(h => h.SignalId)], cancellationToken).ConfigureAwait(false);
         var byId = signals.ToDictionary(s => s.Id);
-        await RecordAsync(caller, [new ContentSignal(type.Name, canonical)], Live(hits, byId), null, cancellationToken).ConfigureAwait(false);
+        await RecordWithRulesAsync(caller, [new ContentSignal(type.Name, canonical)], Live(hits, byId), null, enabled, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -156,16 +155,28 @@ internal sealed class MatchService(
             return;
         }
 
-        var now = time.GetUtcNow();
         var enabled = await rules.EnabledRulesAsync(caller.MemberId, cancellationToken).ConfigureAwait(false);
         if (enabled.Count == 0)
         {
-            await store.RecordMatchesAsync([.. hits.Select(d => new MatchRecord(0, caller.MemberId, d.Signal.Id, d.Hit.Bank.Id, d.Signal.SignalType, d.Hit.Distance, now))], cancellationToken).ConfigureAwait(false);
+            await RecordPlainAsync([.. hits.Select(d => (d.Signal.Id, d.Hit.Bank.Id, d.Signal.SignalType, d.Hit.Distance))], caller, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        await RecordWithRulesAsync(caller, contentSignals, hits, copy, enabled, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A member without enabled rules: the match records alone.</summary>
+    private Task RecordPlainAsync(IReadOnlyList<(long SignalId, long BankId, string SignalType, int Distance)> matches, Caller caller, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return store.RecordMatchesAsync([.. matches.Select(m => new MatchRecord(0, caller.MemberId, m.SignalId, m.BankId, m.SignalType, m.Distance, now))], cancellationToken);
+    }
+
+    private async Task RecordWithRulesAsync(
+        Caller caller, IReadOnlyList<ContentSignal> contentSignals, IReadOnlyList<DetailedHit> hits, ReviewCopy? copy, IReadOnlyList<ActionRule> enabled, CancellationToken cancellationToken)
+    {
         var batch = ActionPlanner.Build(
-            caller.Member, contentSignals, [.. hits.Select(d => new ActedHit(d.Signal, d.Hit.Bank, d.Hit.Distance))], enabled, copy, now, options.ReviewRetention);
+            caller.Member, contentSignals, [.. hits.Select(d => new ActedHit(d.Signal, d.Hit.Bank, d.Hit.Distance))], enabled, copy, time.GetUtcNow(), options.ReviewRetention);
         var written = await actions.RecordMatchBatchAsync(batch, cancellationToken).ConfigureAwait(false);
         if (written.DeliveryIds.Count > 0)
         {
